@@ -13,6 +13,15 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_version_flag("-v,--version", "slimllm version 0.1.0");
   slimllm::add_inspect_command(app);
+  slimllm::add_tokenize_commands(app);
+  slimllm::add_template_command(app);
+  slimllm::add_run_command(app);
+  slimllm::add_bench_command(app);
+  slimllm::add_serve_command(app);
+  slimllm::add_model_commands(app);
+  slimllm::add_create_command(app);
+  slimllm::add_transfer_commands(app);
+  slimllm::add_health_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,0 +1,8 @@
+// Placeholder: filled in by the issue that adds this command.
+#include "cli/commands.h"
+
+namespace slimllm {
+
+void add_model_commands(CLI::App& app) { (void)app; }
+
+}  // namespace slimllm

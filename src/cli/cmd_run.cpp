@@ -1,0 +1,8 @@
+// Placeholder: filled in by the issue that adds this command.
+#include "cli/commands.h"
+
+namespace slimllm {
+
+void add_run_command(CLI::App& app) { (void)app; }
+
+}  // namespace slimllm
