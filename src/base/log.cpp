@@ -18,11 +18,16 @@ std::function<void(LogLevel, const std::string&)> g_sink;
 
 const char* level_name(LogLevel level) {
   switch (level) {
-    case LogLevel::kTrace: return "TRACE";
-    case LogLevel::kDebug: return "DEBUG";
-    case LogLevel::kInfo: return "INFO";
-    case LogLevel::kWarn: return "WARN";
-    case LogLevel::kError: return "ERROR";
+    case LogLevel::kTrace:
+      return "TRACE";
+    case LogLevel::kDebug:
+      return "DEBUG";
+    case LogLevel::kInfo:
+      return "INFO";
+    case LogLevel::kWarn:
+      return "WARN";
+    case LogLevel::kError:
+      return "ERROR";
   }
   return "INFO";
 }
@@ -52,11 +57,19 @@ std::string_view basename(const char* path) {
 
 }  // namespace
 
-std::string LogField::format_double(double v) { return str_printf("%g", v); }
+std::string LogField::format_double(double v) {
+  return str_printf("%g", v);
+}
 
-void log_set_level(LogLevel level) { g_level = static_cast<int>(level); }
-LogLevel log_level() { return static_cast<LogLevel>(g_level.load()); }
-bool log_enabled(LogLevel level) { return static_cast<int>(level) >= g_level.load(); }
+void log_set_level(LogLevel level) {
+  g_level = static_cast<int>(level);
+}
+LogLevel log_level() {
+  return static_cast<LogLevel>(g_level.load());
+}
+bool log_enabled(LogLevel level) {
+  return static_cast<int>(level) >= g_level.load();
+}
 
 void log_level_from_env() {
   const char* value = std::getenv("OLLAMA_DEBUG");
@@ -77,8 +90,9 @@ void log_set_sink(std::function<void(LogLevel, const std::string&)> sink) {
 
 void log_write(LogLevel level, std::string_view message, std::initializer_list<LogField> fields,
                const char* file, int source_line) {
-  std::string line = "time=" + timestamp() + " level=" + level_name(level) + " source=" +
-                     std::string(basename(file)) + ":" + std::to_string(source_line) + " msg=" + quote_if_needed(message);
+  std::string line = "time=" + timestamp() + " level=" + level_name(level) +
+                     " source=" + std::string(basename(file)) + ":" + std::to_string(source_line) +
+                     " msg=" + quote_if_needed(message);
   for (const LogField& field : fields) {
     line += ' ';
     line += quote_if_needed(field.key);
