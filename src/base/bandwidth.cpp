@@ -1,0 +1,96 @@
+#include "base/bandwidth.h"
+
+#include <sys/mman.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+#include <vector>
+
+#include "base/clock.h"
+#include "base/cpu.h"
+#include "base/error.h"
+#include "base/thread_pool.h"
+
+namespace slimllm {
+namespace {
+
+constexpr int kStreams = 4;
+
+typedef long long Vec32 __attribute__((vector_size(32)));
+typedef long long Vec16 __attribute__((vector_size(16)));
+
+// Reads [begin, end) as kStreams interleaved streams, 64 bytes per stream per step.
+#if defined(__x86_64__)
+__attribute__((target("avx2")))
+#endif
+uint64_t
+read_avx2(const uint8_t* begin, size_t bytes) {
+  size_t stream = bytes / kStreams / 64 * 64;
+  Vec32 acc[kStreams * 2] = {};
+  for (size_t offset = 0; offset < stream; offset += 64) {
+    for (int s = 0; s < kStreams; ++s) {
+      const Vec32* p = reinterpret_cast<const Vec32*>(begin + s * stream + offset);
+      acc[2 * s] ^= p[0];
+      acc[2 * s + 1] ^= p[1];
+    }
+  }
+  uint64_t sum = 0;
+  for (const Vec32& a : acc) sum += static_cast<uint64_t>(a[0] ^ a[1] ^ a[2] ^ a[3]);
+  return sum;
+}
+
+uint64_t read_sse(const uint8_t* begin, size_t bytes) {
+  size_t stream = bytes / kStreams / 64 * 64;
+  Vec16 acc[kStreams * 4] = {};
+  for (size_t offset = 0; offset < stream; offset += 64) {
+    for (int s = 0; s < kStreams; ++s) {
+      const Vec16* p = reinterpret_cast<const Vec16*>(begin + s * stream + offset);
+      for (int k = 0; k < 4; ++k) acc[4 * s + k] ^= p[k];
+    }
+  }
+  uint64_t sum = 0;
+  for (const Vec16& a : acc) sum += static_cast<uint64_t>(a[0] ^ a[1]);
+  return sum;
+}
+
+}  // namespace
+
+BandwidthResult measure_read_bandwidth(ThreadPool& pool, size_t bytes, int repetitions) {
+  bytes = bytes / (64 * kStreams * 64) * (64 * kStreams * 64);
+  if (bytes == 0 || repetitions < 1) fail("measure_read_bandwidth: nothing to measure");
+  void* memory = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (memory == MAP_FAILED) fail("measure_read_bandwidth: cannot allocate ", bytes, " bytes");
+  uint8_t* buffer = static_cast<uint8_t*>(memory);
+  const int threads = pool.size();
+  // Touch every page from the thread that will read it (first-touch placement), with non-zero data.
+  pool.run([&](int t, int n) {
+    size_t slice = bytes / n;
+    std::memset(buffer + t * slice, 0x5a + t, slice);
+  });
+  const bool avx2 = cpu_features().avx2;
+  std::vector<double> rates;
+  std::vector<uint64_t> sinks(threads);
+  for (int r = 0; r < repetitions + 1; ++r) {
+    int64_t start = now_ns();
+    pool.run([&](int t, int n) {
+      size_t slice = bytes / n / 64 * 64;
+      const uint8_t* begin = buffer + t * slice;
+      sinks[t] += avx2 ? read_avx2(begin, slice) : read_sse(begin, slice);
+    });
+    int64_t elapsed = now_ns() - start;
+    if (r > 0) rates.push_back(static_cast<double>(bytes) / static_cast<double>(elapsed));  // GB/s
+  }
+  ::munmap(memory, bytes);
+  volatile uint64_t sink = 0;
+  for (uint64_t s : sinks) sink = sink + s;
+  std::sort(rates.begin(), rates.end());
+  BandwidthResult result;
+  result.gb_per_s = rates.back();
+  result.median_gb_per_s = rates[rates.size() / 2];
+  result.bytes = bytes;
+  result.threads = threads;
+  return result;
+}
+
+}  // namespace slimllm
