@@ -1,0 +1,36 @@
+// synth_model: writes a synthetic GGUF model for benchmarks and tests.
+//   synth_model --preset llama3.2-1b --recipe q8_0 --vocab-from ggml-vocab-llama-bpe.gguf -o m.gguf
+#include <CLI/CLI.hpp>
+#include <cstdio>
+
+#include "base/cgroup.h"
+#include "base/error.h"
+#include "synthetic_model.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"Writes a synthetic GGUF model (real shapes, random weights)"};
+  std::string preset = "tiny-llama", recipe = "f16", vocab_from, out;
+  int threads = slimllm::available_cpus();
+  int layers = 0;
+  uint64_t seed = 1;
+  app.add_option("--preset", preset, "llama3.2-1b, qwen2.5-3b, tiny-llama, tiny-qwen2");
+  app.add_option("--recipe", recipe, "f32, f16, bf16, q8_0, q4_0, q4_k_m, q4_k_s, q6_k, ...");
+  app.add_option("--vocab-from", vocab_from, "GGUF whose tokenizer.* keys are copied");
+  app.add_option("--layers", layers, "override the layer count");
+  app.add_option("--seed", seed, "random seed");
+  app.add_option("--threads", threads, "quantization threads");
+  app.add_option("-o,--output", out, "output .gguf")->required();
+  CLI11_PARSE(app, argc, argv);
+  try {
+    slimllm::SyntheticSpec spec = slimllm::synthetic_preset(preset);
+    spec.recipe = recipe;
+    spec.vocab_from = vocab_from;
+    spec.seed = seed;
+    if (layers > 0) spec.layers = layers;
+    slimllm::write_synthetic_model(spec, out, threads);
+  } catch (const slimllm::Error& e) {
+    std::fprintf(stderr, "Error: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,258 @@
+#include "synthetic_model.h"
+
+#include <cmath>
+#include <cstring>
+#include <optional>
+#include <vector>
+
+#include "base/error.h"
+#include "base/log.h"
+#include "base/thread_pool.h"
+#include "gguf/reader.h"
+#include "gguf/writer.h"
+#include "tensor/quantize.h"
+
+namespace slimllm {
+namespace {
+
+uint64_t mix(uint64_t x) {
+  x += 0x9e3779b97f4a7c15ull;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+  return x ^ (x >> 31);
+}
+
+uint64_t hash_name(const std::string& name) {
+  uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : name) h = (h ^ c) * 1099511628211ull;
+  return h;
+}
+
+// Uniform values in [-scale, scale] from a counter-based generator, so rows can be filled in
+// parallel and the model is the same for the same seed whatever the thread count.
+void fill_row(uint64_t seed, float center, float scale, float* out, int64_t n) {
+  uint64_t state = mix(seed);
+  for (int64_t i = 0; i < n; ++i) {
+    state = mix(state);
+    double unit = static_cast<double>(state >> 11) * (1.0 / 9007199254740992.0);  // [0, 1)
+    out[i] = center + scale * static_cast<float>(2.0 * unit - 1.0);
+  }
+}
+
+struct Recipe {
+  DType base;
+  DType embedding;  // token_embd.weight
+  DType output;     // output.weight (or token_embd when tied)
+  DType more_bits;  // attn_v and ffn_down on the "more bits" layers
+};
+
+Recipe recipe_for(const std::string& name) {
+  if (name == "q4_k_m") return {DType::kQ4_K, DType::kQ4_K, DType::kQ6_K, DType::kQ6_K};
+  if (name == "q4_k_s") return {DType::kQ4_K, DType::kQ4_K, DType::kQ6_K, DType::kQ4_K};
+  auto type = dtype_from_name(name);
+  if (!type || !can_quantize(*type)) fail("unknown weight recipe '", name, "'");
+  return {*type, *type, *type, *type};
+}
+
+uint32_t file_type_for(const std::string& recipe) {
+  if (recipe == "f32") return 0;
+  if (recipe == "f16") return 1;
+  if (recipe == "q4_0") return 2;
+  if (recipe == "q4_1") return 3;
+  if (recipe == "q8_0") return 7;
+  if (recipe == "q5_0") return 8;
+  if (recipe == "q5_1") return 9;
+  if (recipe == "q4_k_s") return 14;
+  if (recipe == "q4_k_m") return 15;
+  if (recipe == "q5_k") return 17;
+  if (recipe == "q6_k") return 18;
+  if (recipe == "bf16") return 32;
+  return 1;
+}
+
+// llama.cpp's Q4_K_M gives more bits to the first and last eighth of the layers and every third
+// layer in between.
+bool use_more_bits(int layer, int layers) {
+  return layer < layers / 8 || layer >= 7 * layers / 8 || (layer - layers / 8) % 3 == 2;
+}
+
+// The type actually used: a type whose block does not divide the row falls back to Q8_0, then F16.
+DType fit(DType wanted, int64_t row) {
+  if (row % traits(wanted).block_size == 0) return wanted;
+  if (row % 32 == 0) return DType::kQ8_0;
+  return DType::kF16;
+}
+
+}  // namespace
+
+SyntheticSpec synthetic_preset(const std::string& name) {
+  SyntheticSpec s;
+  if (name == "llama3.2-1b") {
+    s.arch = "llama";
+    s.layers = 16;
+    s.embedding = 2048;
+    s.heads = 32;
+    s.kv_heads = 8;
+    s.ffn = 8192;
+    s.vocab = 128256;
+    s.context = 131072;
+    s.rope_base = 500000.0f;
+    s.rope_freqs = true;
+    s.name = "Llama-3.2-1B synthetic (random weights)";
+  } else if (name == "qwen2.5-3b") {
+    s.arch = "qwen2";
+    s.layers = 36;
+    s.embedding = 2048;
+    s.heads = 16;
+    s.kv_heads = 2;
+    s.ffn = 11008;
+    s.vocab = 151936;
+    s.context = 32768;
+    s.rope_base = 1000000.0f;
+    s.rms_eps = 1e-6f;
+    s.qkv_bias = true;
+    s.name = "Qwen2.5-3B synthetic (random weights)";
+  } else if (name == "tiny-llama") {
+    s.arch = "llama";
+    s.rope_freqs = true;
+    s.name = "tiny llama synthetic";
+  } else if (name == "tiny-qwen2") {
+    s.arch = "qwen2";
+    s.qkv_bias = true;
+    s.rms_eps = 1e-6f;
+    s.rope_base = 1000000.0f;
+    s.name = "tiny qwen2 synthetic";
+  } else {
+    fail("unknown preset '", name, "' (llama3.2-1b, qwen2.5-3b, tiny-llama, tiny-qwen2)");
+  }
+  return s;
+}
+
+void write_synthetic_model(const SyntheticSpec& spec, const std::string& path, int threads) {
+  if (spec.arch != "llama" && spec.arch != "qwen2")
+    fail("unsupported architecture '", spec.arch, "'");
+  if (spec.heads <= 0 || spec.kv_heads <= 0 || spec.embedding % spec.heads != 0 ||
+      spec.heads % spec.kv_heads != 0)
+    fail("inconsistent head counts: embedding ", spec.embedding, ", heads ", spec.heads,
+         ", kv heads ", spec.kv_heads);
+  const Recipe recipe = recipe_for(spec.recipe);
+  const std::string& a = spec.arch;
+  const int head_dim = spec.embedding / spec.heads;
+  const int kv_dim = head_dim * spec.kv_heads;
+
+  GgufWriter writer;
+  std::optional<GgufFile> vocab_file;
+  int vocab = spec.vocab;
+  writer.set_string("general.architecture", a);
+  writer.set_string("general.type", "model");
+  writer.set_string("general.name", spec.name);
+  writer.set_uint32(a + ".context_length", spec.context);
+  writer.set_uint32(a + ".embedding_length", spec.embedding);
+  writer.set_uint32(a + ".block_count", spec.layers);
+  writer.set_uint32(a + ".feed_forward_length", spec.ffn);
+  writer.set_uint32(a + ".attention.head_count", spec.heads);
+  writer.set_uint32(a + ".attention.head_count_kv", spec.kv_heads);
+  writer.set_float32(a + ".rope.freq_base", spec.rope_base);
+  writer.set_float32(a + ".attention.layer_norm_rms_epsilon", spec.rms_eps);
+  writer.set_uint32(a + ".attention.key_length", head_dim);
+  writer.set_uint32(a + ".attention.value_length", head_dim);
+  writer.set_uint32(a + ".rope.dimension_count", head_dim);
+  writer.set_uint32("general.file_type", file_type_for(spec.recipe));
+  if (!spec.vocab_from.empty()) {
+    vocab_file.emplace(GgufFile::open(spec.vocab_from));
+    for (const GgufKeyValue& kv : vocab_file->metadata()) {
+      if (kv.key.substr(0, 10) == "tokenizer.") writer.set_value(kv.key, kv.value);
+    }
+    const GgufValue* tokens = vocab_file->find("tokenizer.ggml.tokens");
+    if (tokens == nullptr) fail(spec.vocab_from, ": no tokenizer.ggml.tokens to copy");
+    vocab = static_cast<int>(tokens->size());
+  } else {
+    // A SentencePiece-style toy vocabulary: specials, the 256 byte tokens, then filler pieces.
+    if (vocab < 259 + 1) fail("a toy vocabulary needs at least 260 tokens, not ", vocab);
+    std::vector<std::string> tokens = {"<unk>", "<s>", "</s>"};
+    std::vector<float> scores = {0, 0, 0};
+    std::vector<int32_t> types = {2, 3, 3};
+    for (int b = 0; b < 256; ++b) {
+      char name[8];
+      std::snprintf(name, sizeof name, "<0x%02X>", b);
+      tokens.emplace_back(name);
+      scores.push_back(0);
+      types.push_back(6);
+    }
+    for (int i = static_cast<int>(tokens.size()); i < vocab; ++i) {
+      tokens.push_back("\xe2\x96\x81t" + std::to_string(i));
+      scores.push_back(-static_cast<float>(i));
+      types.push_back(1);
+    }
+    writer.set_string("tokenizer.ggml.model", "llama");
+    writer.set_string_array("tokenizer.ggml.tokens", tokens);
+    writer.set_array("tokenizer.ggml.scores", GgufType::kFloat32, scores.data(), scores.size());
+    writer.set_array("tokenizer.ggml.token_type", GgufType::kInt32, types.data(), types.size());
+    writer.set_uint32("tokenizer.ggml.bos_token_id", 1);
+    writer.set_uint32("tokenizer.ggml.eos_token_id", 2);
+    writer.set_uint32("tokenizer.ggml.unknown_token_id", 0);
+  }
+  writer.set_uint32(a + ".vocab_size", vocab);
+
+  auto pool = std::make_shared<ThreadPool>(threads);
+  const uint64_t seed = spec.seed;
+  // A weight matrix of `rows` rows of `cols` values, quantized row by row.
+  auto matrix = [&](const std::string& name, int64_t cols, int64_t rows, DType wanted,
+                    float scale) {
+    DType type = fit(wanted, cols);
+    uint64_t tensor_seed = hash_name(name) ^ mix(seed);
+    size_t row_size = row_bytes(type, cols);
+    writer.add_tensor(name, type, {static_cast<uint64_t>(cols), static_cast<uint64_t>(rows)},
+                      [=](uint8_t* dst, size_t) {
+                        pool->parallel_for(rows, [&](int64_t begin, int64_t end) {
+                          std::vector<float> values(cols);
+                          for (int64_t r = begin; r < end; ++r) {
+                            fill_row(tensor_seed + r, 0.0f, scale, values.data(), cols);
+                            quantize(type, values.data(), dst + r * row_size, cols);
+                          }
+                        });
+                      });
+  };
+  auto vector = [&](const std::string& name, int64_t n, float center, float scale) {
+    uint64_t tensor_seed = hash_name(name) ^ mix(seed);
+    writer.add_tensor(name, DType::kF32, {static_cast<uint64_t>(n)}, [=](uint8_t* dst, size_t) {
+      std::vector<float> values(n);
+      fill_row(tensor_seed, center, scale, values.data(), n);
+      std::memcpy(dst, values.data(), n * sizeof(float));
+    });
+  };
+
+  const float w = 0.03f;  // weight scale: keeps activations in a sane range through the layers
+  DType embedding_type = spec.tied_embeddings ? recipe.output : recipe.embedding;
+  matrix("token_embd.weight", spec.embedding, vocab, embedding_type, 0.05f);
+  if (spec.rope_freqs) vector("rope_freqs.weight", head_dim / 2, 1.0f, 0.0f);
+  vector("output_norm.weight", spec.embedding, 1.0f, 0.1f);
+  if (!spec.tied_embeddings) matrix("output.weight", spec.embedding, vocab, recipe.output, w);
+  for (int l = 0; l < spec.layers; ++l) {
+    std::string p = "blk." + std::to_string(l) + ".";
+    bool more = use_more_bits(l, spec.layers);
+    vector(p + "attn_norm.weight", spec.embedding, 1.0f, 0.1f);
+    matrix(p + "attn_q.weight", spec.embedding, spec.embedding, recipe.base, w);
+    matrix(p + "attn_k.weight", spec.embedding, kv_dim, recipe.base, w);
+    matrix(p + "attn_v.weight", spec.embedding, kv_dim, more ? recipe.more_bits : recipe.base, w);
+    if (spec.qkv_bias) {
+      vector(p + "attn_q.bias", spec.embedding, 0.0f, 0.02f);
+      vector(p + "attn_k.bias", kv_dim, 0.0f, 0.02f);
+      vector(p + "attn_v.bias", kv_dim, 0.0f, 0.02f);
+    }
+    matrix(p + "attn_output.weight", spec.embedding, spec.embedding, recipe.base, w);
+    vector(p + "ffn_norm.weight", spec.embedding, 1.0f, 0.1f);
+    matrix(p + "ffn_gate.weight", spec.embedding, spec.ffn, recipe.base, w);
+    matrix(p + "ffn_up.weight", spec.embedding, spec.ffn, recipe.base, w);
+    matrix(p + "ffn_down.weight", spec.ffn, spec.embedding, more ? recipe.more_bits : recipe.base,
+           w);
+  }
+  log_info("writing synthetic model", {{"path", path},
+                                       {"arch", a},
+                                       {"layers", spec.layers},
+                                       {"recipe", spec.recipe},
+                                       {"vocab", vocab}});
+  writer.write(path);
+}
+
+}  // namespace slimllm

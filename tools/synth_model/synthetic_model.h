@@ -1,0 +1,40 @@
+// Writes GGUF models with the tensor names, shapes and metadata of real llama/qwen2 models and
+// random weights. Decode speed depends on shapes and types, not on what the weights mean, so these
+// are the benchmark models; tiny ones serve the tests.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace slimllm {
+
+struct SyntheticSpec {
+  std::string arch = "llama";  // "llama" or "qwen2"
+  int layers = 2;
+  int embedding = 256;
+  int heads = 4;
+  int kv_heads = 2;
+  int ffn = 512;
+  int vocab = 512;  // ignored when vocab_from is set (the vocabulary's size is used)
+  int context = 4096;
+  float rope_base = 10000.0f;
+  float rms_eps = 1e-5f;
+  bool tied_embeddings = true;
+  bool qkv_bias = false;    // qwen2
+  bool rope_freqs = false;  // llama 3 frequency factors tensor
+  // "f32", "f16", "q8_0", "q4_0", "q4_k_m", "q4_k_s", "q6_k" ...: the weight recipe.
+  std::string recipe = "f16";
+  // A GGUF whose tokenizer.* keys (and, when its architecture matches, hyperparameters) are
+  // copied. Empty: a byte-level toy vocabulary of `vocab` tokens.
+  std::string vocab_from;
+  uint64_t seed = 1;
+  std::string name = "synthetic";
+};
+
+// Presets by name: "llama3.2-1b", "qwen2.5-3b", "tiny-llama", "tiny-qwen2".
+SyntheticSpec synthetic_preset(const std::string& name);
+
+// Writes the model to `path`, quantizing with `threads` threads. Throws Error on failure.
+void write_synthetic_model(const SyntheticSpec& spec, const std::string& path, int threads);
+
+}  // namespace slimllm
