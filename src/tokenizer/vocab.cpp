@@ -1,0 +1,221 @@
+#include "tokenizer/vocab.h"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "base/error.h"
+#include "gguf/reader.h"
+#include "tokenizer/byte_unicode.h"
+
+namespace slimllm {
+namespace {
+
+constexpr std::string_view kSpaceMarker = "\xE2\x96\x81";  // U+2581, SentencePiece's space
+
+// Texts of tokens that end a turn in the chat formats we serve; a vocabulary's eos/eot/eom ids
+// are added to these (llama.cpp treats the same texts as end-of-generation).
+constexpr std::string_view kEndOfGenerationTexts[] = {
+    "<|eot_id|>",
+    "<|im_end|>",
+    "<|end|>",
+    "<end_of_turn>",
+    "<|endoftext|>",
+    "<|eom_id|>",
+    "<EOT>",
+    "_<EOT>",
+    "<|fim_pad|>",
+    "<|repo_name|>",
+    "<|file_sep|>",
+    "<\xEF\xBD\x9C"
+    "end\xE2\x96\x81of\xE2\x96\x81sentence\xEF\xBD\x9C>",
+};
+constexpr std::string_view kEndOfTurnTexts[] = {"<|eot_id|>", "<|im_end|>", "<|end|>",
+                                                "<end_of_turn>", "<|endoftext|>"};
+
+// Pre-tokenizers after which llama.cpp adds BOS unless the file says otherwise.
+bool pre_adds_bos(std::string_view pre) {
+  return pre == "llama-bpe" || pre == "llama3" || pre == "llama-v3" || pre == "falcon3";
+}
+
+std::string replace_space_marker(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  size_t i = 0;
+  while (i < text.size()) {
+    if (text.compare(i, kSpaceMarker.size(), kSpaceMarker) == 0) {
+      out += ' ';
+      i += kSpaceMarker.size();
+    } else {
+      out += text[i++];
+    }
+  }
+  return out;
+}
+
+// "<0x1F>" -> 0x1F; -1 when the text is not a byte token's.
+int parse_byte_token(std::string_view text) {
+  if (text.size() != 6 || text.substr(0, 3) != "<0x" || text[5] != '>') return -1;
+  int value = 0;
+  for (char c : text.substr(3, 2)) {
+    int digit = (c >= '0' && c <= '9')   ? c - '0'
+                : (c >= 'A' && c <= 'F') ? c - 'A' + 10
+                : (c >= 'a' && c <= 'f') ? c - 'a' + 10
+                                         : -1;
+    if (digit < 0) return -1;
+    value = value * 16 + digit;
+  }
+  return value;
+}
+
+// A special id key: absent keys keep `fallback`; ids outside the vocabulary (files write
+// 0xFFFFFFFF for "none") mean absent.
+int32_t special_id(const GgufFile& file, std::string_view key, int32_t fallback, int32_t size) {
+  int64_t id = file.get_int(key, fallback);
+  return (id >= 0 && id < size) ? static_cast<int32_t>(id) : -1;
+}
+
+void read_types(const GgufFile& file, Vocab& vocab) {
+  const char* key = "tokenizer.ggml.token_type";
+  vocab.types.assign(vocab.texts.size(), TokenType::kNormal);
+  const GgufValue* value = file.find(key);
+  if (value == nullptr) return;
+  if (!value->is_array() || value->size() != vocab.texts.size())
+    fail(file.path(), ": ", key, " must be an array of ", vocab.texts.size(),
+         " integers, one per token");
+  std::vector<int64_t> types = value->ints(key);
+  for (size_t i = 0; i < types.size(); ++i) {
+    if (types[i] < 0 || types[i] > static_cast<int64_t>(TokenType::kByte))
+      fail(file.path(), ": ", key, " gives token ", i, " the unknown type ", types[i]);
+    vocab.types[i] = static_cast<TokenType>(types[i]);
+  }
+}
+
+void read_scores(const GgufFile& file, Vocab& vocab) {
+  const char* key = "tokenizer.ggml.scores";
+  vocab.scores.assign(vocab.texts.size(), 0.0f);
+  const GgufValue* value = file.find(key);
+  if (value == nullptr) return;
+  if (!value->is_array() || value->size() != vocab.texts.size())
+    fail(file.path(), ": ", key, " must be an array of ", vocab.texts.size(),
+         " numbers, one per token");
+  vocab.scores = value->floats(key);
+}
+
+void build_pieces(Vocab& vocab) {
+  const ByteUnicode& bytes = ByteUnicode::instance();
+  vocab.pieces.resize(vocab.texts.size());
+  for (size_t i = 0; i < vocab.texts.size(); ++i) {
+    const std::string& text = vocab.texts[i];
+    switch (vocab.types[i]) {
+      case TokenType::kUndefined:
+      case TokenType::kNormal:
+        vocab.pieces[i] = vocab.kind == VocabKind::kSentencePiece ? replace_space_marker(text)
+                                                                  : bytes.decode(text);
+        break;
+      case TokenType::kByte: {
+        int byte = parse_byte_token(text);
+        vocab.pieces[i] = byte >= 0 ? std::string(1, static_cast<char>(byte)) : text;
+        break;
+      }
+      default:
+        vocab.pieces[i] = text;
+        break;
+    }
+  }
+}
+
+void find_byte_tokens(Vocab& vocab) {
+  const ByteUnicode& mapping = ByteUnicode::instance();
+  for (int b = 0; b < 256; ++b) {
+    int32_t id = -1;
+    if (vocab.kind == VocabKind::kSentencePiece) {
+      char name[8];
+      std::snprintf(name, sizeof(name), "<0x%02X>", b);
+      id = vocab.any_id(name);
+      if (id < 0 && b < 0x80) id = vocab.normal_id(std::string(1, static_cast<char>(b)));
+    } else {
+      id = vocab.normal_id(mapping.encode(static_cast<uint8_t>(b)));
+    }
+    vocab.byte_tokens[b] = id;
+  }
+}
+
+void mark_end_of_generation(Vocab& vocab) {
+  auto id_of = [&](std::string_view text) { return vocab.any_id(text); };
+  if (vocab.eot < 0) {
+    for (std::string_view text : kEndOfTurnTexts) {
+      if ((vocab.eot = id_of(text)) >= 0) break;
+    }
+  }
+  if (vocab.eom < 0) vocab.eom = id_of("<|eom_id|>");
+  vocab.end_of_generation.assign(vocab.texts.size(), 0);
+  for (int32_t id : {vocab.eos, vocab.eot, vocab.eom}) {
+    if (id >= 0) vocab.end_of_generation[id] = 1;
+  }
+  for (std::string_view text : kEndOfGenerationTexts) {
+    int32_t id = id_of(text);
+    if (id >= 0) vocab.end_of_generation[id] = 1;
+  }
+}
+
+}  // namespace
+
+Vocab load_vocab(const GgufFile& file) {
+  Vocab vocab;
+  const GgufValue* model = file.find("tokenizer.ggml.model");
+  const GgufValue* tokens = file.find("tokenizer.ggml.tokens");
+  if (model == nullptr || tokens == nullptr)
+    fail(file.path(), ": no tokenizer vocabulary (tokenizer.ggml.model and tokenizer.ggml.tokens ",
+         "are required)");
+  vocab.model = file.get_string("tokenizer.ggml.model");
+  if (vocab.model == "llama") {
+    vocab.kind = VocabKind::kSentencePiece;
+  } else if (vocab.model == "gpt2") {
+    vocab.kind = VocabKind::kBytePairs;
+  } else {
+    fail(file.path(), ": tokenizer.ggml.model '", vocab.model,
+         "' is not supported (slimllm reads 'llama' and 'gpt2' vocabularies)");
+  }
+  vocab.pre = file.get_string("tokenizer.ggml.pre", "default");
+  if (!tokens->is_array() || tokens->element_type() != GgufType::kString)
+    fail(file.path(), ": tokenizer.ggml.tokens must be an array of strings");
+  if (tokens->size() == 0 || tokens->size() > static_cast<uint64_t>(INT32_MAX))
+    fail(file.path(), ": tokenizer.ggml.tokens holds ", tokens->size(),
+         " tokens (must be 1 to 2^31-1)");
+  vocab.texts.reserve(tokens->size());
+  for (std::string_view text : tokens->strings()) vocab.texts.emplace_back(text);
+  read_types(file, vocab);
+  read_scores(file, vocab);
+
+  std::vector<uint8_t> normal(vocab.texts.size()), all(vocab.texts.size(), 1);
+  for (size_t id = 0; id < vocab.texts.size(); ++id) {
+    TokenType type = vocab.types[id];
+    normal[id] = type == TokenType::kNormal || type == TokenType::kUndefined;
+  }
+  vocab.normal_index.build(vocab.texts, normal);
+  vocab.all_index.build(vocab.texts, all);
+
+  bool spm = vocab.kind == VocabKind::kSentencePiece;
+  int32_t size = vocab.size();
+  vocab.bos = special_id(file, "tokenizer.ggml.bos_token_id", spm ? 1 : 11, size);
+  vocab.eos = special_id(file, "tokenizer.ggml.eos_token_id", spm ? 2 : 11, size);
+  vocab.eot = special_id(file, "tokenizer.ggml.eot_token_id", -1, size);
+  vocab.eom = special_id(file, "tokenizer.ggml.eom_token_id", -1, size);
+  vocab.unknown = special_id(file, "tokenizer.ggml.unknown_token_id", spm ? 0 : -1, size);
+  vocab.padding = special_id(file, "tokenizer.ggml.padding_token_id", -1, size);
+  vocab.separator = special_id(file, "tokenizer.ggml.seperator_token_id", -1, size);
+  vocab.add_bos = file.get_bool("tokenizer.ggml.add_bos_token", spm || pre_adds_bos(vocab.pre));
+  vocab.add_eos = file.get_bool("tokenizer.ggml.add_eos_token", false);
+  vocab.add_space_prefix = file.get_bool("tokenizer.ggml.add_space_prefix", spm);
+  if (vocab.add_bos && vocab.bos < 0)
+    fail(file.path(), ": the vocabulary asks for a BOS token but has no valid bos_token_id");
+  if (vocab.add_eos && vocab.eos < 0)
+    fail(file.path(), ": the vocabulary asks for an EOS token but has no valid eos_token_id");
+
+  build_pieces(vocab);
+  find_byte_tokens(vocab);
+  mark_end_of_generation(vocab);
+  return vocab;
+}
+
+}  // namespace slimllm

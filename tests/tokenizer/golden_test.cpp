@@ -1,0 +1,94 @@
+// llama.cpp's tokenizer test cases (testdata/tokenizer/*.inp/.out): every case must encode to
+// exactly the expected ids (no BOS, specials not parsed) and those ids must decode back to the
+// input.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "vocab_fixtures.h"
+
+namespace slimllm {
+namespace {
+
+using testing::tokenizer_testdata;
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  EXPECT_TRUE(in) << "cannot open " << path;
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+struct GoldenCase {
+  std::string input;
+  std::vector<int32_t> ids;
+};
+
+std::vector<GoldenCase> read_cases(const std::string& vocab) {
+  std::string inputs = read_file(tokenizer_testdata(vocab + ".inp"));
+  std::string outputs = read_file(tokenizer_testdata(vocab + ".out"));
+  const std::string separator = "\n__ggml_vocab_test__\n";
+  std::vector<GoldenCase> cases;
+  size_t at = 0;
+  while (at < inputs.size()) {
+    size_t end = inputs.find(separator, at);
+    if (end == std::string::npos) end = inputs.size();
+    cases.push_back({inputs.substr(at, end - at), {}});
+    at = end + separator.size();
+  }
+  std::istringstream lines(outputs);
+  std::string line;
+  size_t index = 0;
+  while (std::getline(lines, line)) {
+    if (index >= cases.size()) {
+      ADD_FAILURE() << vocab << ": more expected lines than inputs";
+      break;
+    }
+    std::istringstream numbers(line);
+    int32_t id;
+    while (numbers >> id) cases[index].ids.push_back(id);
+    ++index;
+  }
+  EXPECT_EQ(index, cases.size()) << vocab << ": inputs and expected lines differ in number";
+  return cases;
+}
+
+void check_vocab(const Tokenizer& tokenizer, const std::string& vocab) {
+  std::vector<GoldenCase> cases = read_cases(vocab);
+  ASSERT_GT(cases.size(), 30u);
+  size_t encoded = 0, decoded = 0;
+  for (const GoldenCase& c : cases) {
+    std::vector<int32_t> ids = tokenizer.encode(c.input, false, false);
+    if (ids == c.ids) {
+      ++encoded;
+    } else {
+      ADD_FAILURE() << vocab << ": input '" << c.input << "' encodes differently";
+      EXPECT_EQ(ids, c.ids);
+    }
+    std::string text = tokenizer.decode(c.ids);
+    if (text == c.input) {
+      ++decoded;
+    } else {
+      EXPECT_EQ(text, c.input) << vocab << ": decode of the expected ids";
+    }
+  }
+  std::printf("[ golden   ] %s: %zu/%zu cases encode, %zu/%zu decode\n", vocab.c_str(), encoded,
+              cases.size(), decoded, cases.size());
+}
+
+TEST(TokenizerGolden, LlamaSentencePiece) {
+  check_vocab(testing::spm_tokenizer(), "ggml-vocab-llama-spm.gguf");
+}
+
+TEST(TokenizerGolden, Llama3BytePairs) {
+  check_vocab(testing::llama3_tokenizer(), "ggml-vocab-llama-bpe.gguf");
+}
+
+TEST(TokenizerGolden, Qwen2BytePairs) {
+  check_vocab(testing::qwen2_tokenizer(), "ggml-vocab-qwen2.gguf");
+}
+
+}  // namespace
+}  // namespace slimllm
