@@ -3,6 +3,8 @@
 # build/). Idempotent: a second run installs nothing and rebuilds only what changed.
 #   ./scripts/setup.sh            packages + build
 #   BUILD_DIR=... BUILD_TYPE=...  override the build folder and type
+#   SETUP_NODE=0                  skip Node.js and the npm test clients (e.g. in a container build)
+#   SETUP_BUILD=0                 install packages only, do not build
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -30,7 +32,10 @@ for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 # Node.js runs the real-client API tests (the npm 'ollama' package). Any Node >= 18 will do.
-if ! command -v node >/dev/null || ! command -v npm >/dev/null; then missing+=(nodejs npm); fi
+SETUP_NODE=${SETUP_NODE:-1}
+if [ "$SETUP_NODE" = 1 ] && { ! command -v node >/dev/null || ! command -v npm >/dev/null; }; then
+  missing+=(nodejs npm)
+fi
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing ${missing[*]}"
   "${sudo_cmd[@]}" apt-get update -qq
@@ -38,10 +43,15 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 # npm packages for tests that need a real client.
-if [ -f tests/node/package.json ]; then
+if [ "$SETUP_NODE" = 1 ] && [ -f tests/node/package.json ]; then
   if [ ! -d tests/node/node_modules ] || [ tests/node/package.json -nt tests/node/node_modules ]; then
     (cd tests/node && npm install --no-audit --no-fund --loglevel=error && touch node_modules)
   fi
+fi
+
+if [ "${SETUP_BUILD:-1}" = 0 ]; then
+  echo "setup: packages installed (SETUP_BUILD=0: not building)"
+  exit 0
 fi
 
 cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE="$BUILD_TYPE" ${CMAKE_ARGS:-} >/dev/null
