@@ -138,6 +138,28 @@ std::vector<float> GgufValue::floats(std::string_view key) const {
   return out;
 }
 
+// A string for one line of text: control characters escaped, long strings cut.
+static std::string preview(std::string_view text, size_t limit = 120) {
+  std::string out = "'";
+  size_t shown = 0;
+  for (unsigned char c : text) {
+    if (shown == limit) break;
+    ++shown;
+    if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (c < 0x20 || c == 0x7f) {
+      out += str_printf("\\x%02x", c);
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  out += "'";
+  if (shown < text.size()) out += str_cat("... (", text.size(), " bytes)");
+  return out;
+}
+
 static std::string scalar_text(GgufType type, double number, bool boolean) {
   if (type == GgufType::kBool) return boolean ? "true" : "false";
   if (type == GgufType::kFloat32 || type == GgufType::kFloat64) return str_printf("%.9g", number);
@@ -146,7 +168,7 @@ static std::string scalar_text(GgufType type, double number, bool boolean) {
 
 std::string GgufValue::describe(size_t max_items) const {
   switch (type_) {
-    case GgufType::kString: return "'" + std::string(string_) + "'";
+    case GgufType::kString: return preview(string_);
     case GgufType::kBool: return u64_ ? "true" : "false";
     case GgufType::kFloat32:
     case GgufType::kFloat64: return str_printf("%.9g", f64_);
@@ -156,7 +178,7 @@ std::string GgufValue::describe(size_t max_items) const {
       for (uint64_t i = 0; i < shown; ++i) {
         out += i == 0 ? " " : ", ";
         if (element_type_ == GgufType::kString) {
-          out += "'" + std::string(strings_[i]) + "'";
+          out += preview(strings_[i], 40);
         } else {
           out += scalar_text(element_type_, number_at(i), number_at(i) != 0);
         }
