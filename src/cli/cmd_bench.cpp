@@ -1,8 +1,224 @@
-// Placeholder: filled in by the issue that adds this command.
+// `slimllm bench PATH.gguf`: prompt-processing and generation speed of a model file, measured
+// in-process, with the machine's memory read bandwidth measured in the same run so generation speed
+// can be read as a fraction of its ceiling (every generated token reads every weight once).
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "base/bandwidth.h"
+#include "base/cgroup.h"
+#include "base/clock.h"
+#include "base/error.h"
+#include "base/strings.h"
+#include "base/thread_pool.h"
 #include "cli/commands.h"
+#include "gguf/reader.h"
+#include "kernels/dispatch.h"
+#include "model/model.h"
 
 namespace slimllm {
+namespace {
 
-void add_bench_command(CLI::App& app) { (void)app; }
+struct BenchOptions {
+  std::string path;
+  int prompt_tokens = 512;
+  int gen_tokens = 128;
+  int threads = 0;
+  int repetitions = 3;
+  bool json = false;
+  bool no_bandwidth = false;
+};
+
+struct Stats {
+  double median = 0, min = 0, max = 0;
+};
+
+Stats stats_of(std::vector<double> values) {
+  std::sort(values.begin(), values.end());
+  Stats s;
+  if (values.empty()) return s;
+  s.min = values.front();
+  s.max = values.back();
+  size_t n = values.size();
+  s.median = n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
+  return s;
+}
+
+// Peak resident set size so far, from /proc (falls back to getrusage).
+uint64_t peak_rss_bytes() {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (str_starts_with(line, "VmHWM:")) return std::stoull(line.substr(6)) * 1024;
+  }
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<uint64_t>(usage.ru_maxrss) * 1024;
+}
+
+// Bytes of weights one generated token reads: every layer matrix and the output projection (the
+// embedding lookup reads one row).
+uint64_t weight_bytes_per_token(const Model& model) {
+  auto bytes = [](const WeightView& w) {
+    return w.empty() ? uint64_t{0} : static_cast<uint64_t>(w.rows) * row_bytes(w.type, w.cols);
+  };
+  const DecoderWeights& weights = model.weights();
+  uint64_t total = bytes(weights.output);
+  for (const LayerWeights& l : weights.layers) {
+    for (const WeightView* w : {&l.wq, &l.wk, &l.wv, &l.wo, &l.w_gate, &l.w_up, &l.w_down})
+      total += bytes(*w);
+  }
+  return total;
+}
+
+std::string dominant_type(const Model& model) {
+  std::map<std::string, uint64_t> by_type;
+  for (const WeightView* w : model.weights().matrices()) {
+    if (!w->empty()) by_type[std::string(dtype_name(w->type))] += w->rows * row_bytes(w->type, w->cols);
+  }
+  std::string best;
+  uint64_t most = 0;
+  for (const auto& [name, bytes] : by_type) {
+    if (bytes > most) {
+      most = bytes;
+      best = name;
+    }
+  }
+  return best;
+}
+
+std::vector<int32_t> random_tokens(int count, int64_t vocab, uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::uniform_int_distribution<int32_t> pick(0, static_cast<int32_t>(vocab - 1));
+  std::vector<int32_t> ids(count);
+  for (int32_t& id : ids) id = pick(rng);
+  return ids;
+}
+
+// Seconds to evaluate `tokens` as one prompt batch from an empty cache.
+double time_prompt(const Model& model, const std::vector<int32_t>& tokens, ThreadPool& pool) {
+  KvCache kv = model.make_cache(static_cast<int64_t>(tokens.size()), 1);
+  ForwardState state = model.make_state(static_cast<int64_t>(tokens.size()), 1);
+  std::vector<BatchToken> batch(tokens.size());
+  for (size_t i = 0; i < tokens.size(); ++i)
+    batch[i] = {tokens[i], static_cast<int32_t>(i), 0, i + 1 == tokens.size()};
+  int64_t start = now_ns();
+  model.forward(batch, kv, state, &pool);
+  return static_cast<double>(now_ns() - start) / 1e9;
+}
+
+// Seconds to generate `count` tokens greedily, one forward pass each, from an empty cache.
+double time_generation(const Model& model, int count, int32_t first, ThreadPool& pool) {
+  KvCache kv = model.make_cache(count + 1, 1);
+  ForwardState state = model.make_state(1, 1);
+  int32_t token = first;
+  const int64_t vocab = model.config().n_vocab;
+  int64_t start = now_ns();
+  for (int i = 0; i < count; ++i) {
+    BatchToken t{token, i, 0, true};
+    std::span<const float> logits = model.forward({&t, 1}, kv, state, &pool);
+    token = static_cast<int32_t>(std::max_element(logits.begin(), logits.begin() + vocab) -
+                                 logits.begin());
+  }
+  return static_cast<double>(now_ns() - start) / 1e9;
+}
+
+void run_bench(const BenchOptions& options) {
+  const int threads = options.threads > 0 ? options.threads : available_cpus();
+  ThreadPool pool(threads);
+  int64_t load_start = now_ns();
+  auto file = std::make_shared<const GgufFile>(GgufFile::open(options.path));
+  std::unique_ptr<Model> model = load_model(file);
+  double load_seconds = static_cast<double>(now_ns() - load_start) / 1e9;
+  const ModelConfig& config = model->config();
+  const uint64_t per_token = weight_bytes_per_token(*model);
+
+  // Warm-up: fault the mapped weights in and settle the threads.
+  time_prompt(*model, random_tokens(std::min(options.prompt_tokens, 32), config.n_vocab, 7), pool);
+  time_generation(*model, 2, 1, pool);
+
+  std::vector<double> pp_rates, tg_rates;
+  for (int r = 0; r < options.repetitions; ++r) {
+    if (options.prompt_tokens > 0) {
+      auto tokens = random_tokens(options.prompt_tokens, config.n_vocab, 100 + r);
+      pp_rates.push_back(options.prompt_tokens / time_prompt(*model, tokens, pool));
+    }
+    if (options.gen_tokens > 0) {
+      tg_rates.push_back(options.gen_tokens / time_generation(*model, options.gen_tokens, 1 + r, pool));
+    }
+  }
+  uint64_t peak = peak_rss_bytes();
+  BandwidthResult bandwidth;
+  if (!options.no_bandwidth) bandwidth = measure_read_bandwidth(pool);
+  double limit_tps = bandwidth.gb_per_s > 0 ? bandwidth.gb_per_s * 1e9 / per_token : 0;
+
+  Stats pp = stats_of(pp_rates), tg = stats_of(tg_rates);
+  std::string pp_name = "pp" + std::to_string(options.prompt_tokens);
+  std::string tg_name = "tg" + std::to_string(options.gen_tokens);
+  std::string kernels = active_kernels().name;
+  if (options.json) {
+    nlohmann::json common = {{"model", options.path}, {"arch", config.arch},
+                             {"type", dominant_type(*model)}, {"threads", threads},
+                             {"kernels", kernels}, {"repetitions", options.repetitions},
+                             {"load_seconds", load_seconds}, {"peak_rss_bytes", peak},
+                             {"model_bytes", file->file_size()}};
+    if (!pp_rates.empty()) {
+      nlohmann::json line = common;
+      line.update({{"test", pp_name}, {"tokens_per_second", pp.median}, {"min", pp.min}, {"max", pp.max}});
+      std::printf("%s\n", line.dump().c_str());
+    }
+    if (!tg_rates.empty()) {
+      nlohmann::json line = common;
+      line.update({{"test", tg_name}, {"tokens_per_second", tg.median}, {"min", tg.min},
+                   {"max", tg.max}, {"bandwidth_gb_per_s", bandwidth.gb_per_s},
+                   {"weight_bytes_per_token", per_token}, {"limit_tokens_per_second", limit_tps},
+                   {"limit_percent", limit_tps > 0 ? 100.0 * tg.median / limit_tps : 0.0}});
+      std::printf("%s\n", line.dump().c_str());
+    }
+    return;
+  }
+  std::printf("model      %s (%s, %s, %s)\n", options.path.c_str(), config.arch.c_str(),
+              dominant_type(*model).c_str(), human_bytes(file->file_size()).c_str());
+  std::printf("threads    %d (kernels: %s)\n", threads, kernels.c_str());
+  std::printf("load       %.2f s   peak resident %s\n", load_seconds, human_bytes(peak).c_str());
+  if (bandwidth.gb_per_s > 0)
+    std::printf("bandwidth  %.1f GB/s read (%d threads); %s of weights per token => limit %.1f tokens/s\n",
+                bandwidth.gb_per_s, bandwidth.threads, human_bytes(per_token).c_str(), limit_tps);
+  std::printf("\n%-8s %12s %20s %10s\n", "test", "tokens/s", "spread (min-max)", "of limit");
+  if (!pp_rates.empty())
+    std::printf("%-8s %12.2f %9.2f - %-8.2f %10s\n", pp_name.c_str(), pp.median, pp.min, pp.max, "");
+  if (!tg_rates.empty()) {
+    std::string percent = limit_tps > 0 ? str_printf("%.0f%%", 100.0 * tg.median / limit_tps) : "";
+    std::printf("%-8s %12.2f %9.2f - %-8.2f %10s\n", tg_name.c_str(), tg.median, tg.min, tg.max,
+                percent.c_str());
+  }
+}
+
+}  // namespace
+
+void add_bench_command(CLI::App& app) {
+  auto options = std::make_shared<BenchOptions>();
+  auto* cmd = app.add_subcommand("bench", "Measure prompt and generation speed of a GGUF model");
+  cmd->add_option("model", options->path, "GGUF file")->required();
+  cmd->add_option("--prompt-tokens,-p", options->prompt_tokens, "prompt length (0 skips)")
+      ->check(CLI::Range(0, 65536));
+  cmd->add_option("--gen-tokens,-n", options->gen_tokens, "tokens to generate (0 skips)")
+      ->check(CLI::Range(0, 65536));
+  cmd->add_option("--threads,-t", options->threads, "threads (default: the CPUs this process may use)")
+      ->check(CLI::Range(0, 1024));
+  cmd->add_option("--repetitions,-r", options->repetitions, "repetitions of each test")
+      ->check(CLI::Range(1, 100));
+  cmd->add_flag("--json", options->json, "one JSON object per line, for scripts");
+  cmd->add_flag("--no-bandwidth", options->no_bandwidth, "skip the memory bandwidth measurement");
+  cmd->callback([options] { run_bench(*options); });
+}
 
 }  // namespace slimllm

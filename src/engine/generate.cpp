@@ -1,0 +1,141 @@
+#include "engine/generate.h"
+
+#include <algorithm>
+#include <vector>
+
+#include "base/clock.h"
+#include "base/error.h"
+#include "base/log.h"
+#include "engine/stop_strings.h"
+#include "sampling/sampler.h"
+
+namespace slimllm {
+namespace {
+
+// Ollama's truncation: keep the first num_keep tokens and as much of the end as fits, leaving
+// room for at least one generated token.
+std::vector<int32_t> truncate_prompt(std::span<const int32_t> prompt, int64_t num_ctx,
+                                     int64_t num_keep) {
+  std::vector<int32_t> out(prompt.begin(), prompt.end());
+  const int64_t limit = num_ctx - 1;
+  if (static_cast<int64_t>(out.size()) <= limit) return out;
+  const int64_t keep = std::clamp<int64_t>(num_keep, 0, limit / 2);
+  const int64_t tail = limit - keep;
+  log_warn("truncating input prompt", {{"limit", num_ctx},
+                                       {"prompt", static_cast<int64_t>(out.size())},
+                                       {"keep", keep},
+                                       {"new", limit}});
+  out.erase(out.begin() + keep, out.end() - tail);
+  return out;
+}
+
+// Runs `tokens` from position `start` through the model in num_batch pieces; returns the logits
+// of the last one.
+std::span<const float> evaluate(Session& s, std::span<const int32_t> tokens, int32_t start) {
+  std::span<const float> logits;
+  std::vector<BatchToken>& batch = s.batch();
+  for (size_t first = 0; first < tokens.size(); first += static_cast<size_t>(s.num_batch())) {
+    const size_t n = std::min(tokens.size() - first, static_cast<size_t>(s.num_batch()));
+    batch.clear();
+    for (size_t i = 0; i < n; ++i) {
+      const size_t at = first + i;
+      batch.push_back(
+          BatchToken{tokens[at], static_cast<int32_t>(start + at), 0, at + 1 == tokens.size()});
+    }
+    logits = s.model().forward(batch, s.kv(), s.state(), s.pool());
+  }
+  return logits;
+}
+
+}  // namespace
+
+GenerateStats generate(Session& s, std::span<const int32_t> prompt_in,
+                       const GenerateOptions& options, TokenText& text,
+                       const TextCallback& on_text) {
+  const int64_t start_ns = now_ns();
+  GenerateStats stats;
+  if (prompt_in.empty()) fail("generate: the prompt has no tokens");
+  const int64_t num_ctx = s.num_ctx();
+  const std::vector<int32_t> prompt = truncate_prompt(prompt_in, num_ctx, options.num_keep);
+  const int32_t num_keep =
+      static_cast<int32_t>(std::clamp<int64_t>(options.num_keep, 0, num_ctx / 2));
+
+  // Reuse the cached prefix, but evaluate at least the last prompt token for its logits.
+  std::vector<int32_t>& tokens = s.tokens();
+  size_t common = 0;
+  while (common < tokens.size() && common < prompt.size() && tokens[common] == prompt[common]) {
+    ++common;
+  }
+  common = std::min(common, prompt.size() - 1);
+  tokens.resize(common);
+  s.kv().set_length(0, static_cast<int32_t>(common));
+
+  SamplerConfig sampling = options.sampling;
+  if (sampling.repeat_last_n < 0) sampling.repeat_last_n = static_cast<int32_t>(num_ctx);
+  Sampler sampler(sampling, s.model().config().n_vocab);
+  for (int32_t id : prompt) sampler.accept(id);
+
+  std::span<const float> logits =
+      evaluate(s, std::span<const int32_t>(prompt).subspan(common), static_cast<int32_t>(common));
+  tokens.insert(tokens.end(), prompt.begin() + static_cast<std::ptrdiff_t>(common), prompt.end());
+  const int64_t prompt_done_ns = now_ns();
+  stats.prompt_eval_count = static_cast<int64_t>(prompt.size());
+  stats.prompt_eval_duration = prompt_done_ns - start_ns;
+
+  const int64_t limit = options.num_predict < 0 ? 10 * num_ctx : options.num_predict;
+  StopStrings stops(options.stop);
+  bool cancelled = false;
+  auto emit = [&](std::string_view piece) {
+    if (!piece.empty() && !cancelled && !on_text(piece)) cancelled = true;
+  };
+  std::string reason;
+  while (true) {
+    if (stats.eval_count >= limit) {
+      reason = "length";
+      break;
+    }
+    const int32_t next = sampler.sample(logits);
+    if (text.is_end_of_generation(next)) {
+      reason = "stop";
+      break;
+    }
+    sampler.accept(next);
+    ++stats.eval_count;
+    const StopStrings::Result r = stops.push(text.push(next));
+    emit(r.text);
+    if (r.stopped) {
+      reason = "stop";
+      break;
+    }
+    if (cancelled) break;
+    if (static_cast<int64_t>(tokens.size()) >= num_ctx) {
+      if (!options.shift) {
+        reason = "length";
+        break;
+      }
+      const int32_t discard =
+          static_cast<int32_t>((static_cast<int64_t>(tokens.size()) - num_keep) / 2);
+      log_debug("context limit hit - shifting", {{"limit", num_ctx},
+                                                 {"input", static_cast<int64_t>(tokens.size())},
+                                                 {"keep", num_keep},
+                                                 {"discard", discard}});
+      s.model().shift_context(s.kv(), 0, num_keep, discard, s.pool());
+      tokens.erase(tokens.begin() + num_keep, tokens.begin() + num_keep + discard);
+    }
+    const int32_t pos = static_cast<int32_t>(tokens.size());
+    tokens.push_back(next);
+    logits = evaluate(s, std::span<const int32_t>(&tokens.back(), 1), pos);
+  }
+  if (!cancelled) {
+    const StopStrings::Result tail = stops.push(text.flush());
+    emit(tail.text);
+    if (!tail.stopped) emit(stops.flush());
+  }
+  const int64_t end_ns = now_ns();
+  stats.done_reason = cancelled ? "" : reason;
+  stats.eval_duration = end_ns - prompt_done_ns;
+  stats.total_duration = end_ns - start_ns;
+  return stats;
+}
+
+}  // namespace slimllm

@@ -1,0 +1,150 @@
+#include "engine/gguf_runner.h"
+
+#include <algorithm>
+#include <mutex>
+#include <vector>
+
+#include "base/cgroup.h"
+#include "base/error.h"
+#include "base/thread_pool.h"
+#include "engine/generate.h"
+#include "engine/loaded_model.h"
+#include "engine/session.h"
+#include "engine/tokenizer_text.h"
+#include "model/config.h"
+
+namespace slimllm {
+namespace {
+
+// Working memory of one slot besides its KV cache: activations for num_batch tokens and one row
+// of logits. An estimate; the exact figure is known once loaded.
+uint64_t state_bytes(const ModelConfig& c, int64_t num_batch) {
+  const int64_t per_token = 4 * c.n_embd + 2 * c.q_dim() + 2 * c.kv_dim() + 2 * c.n_ff;
+  return static_cast<uint64_t>(num_batch * per_token + c.n_vocab + c.n_embd) * sizeof(float);
+}
+
+uint64_t kv_bytes(const ModelConfig& c, int64_t num_ctx, int64_t slots) {
+  return static_cast<uint64_t>(c.n_layer * num_ctx * slots * c.kv_dim()) * 2 * sizeof(uint16_t);
+}
+
+int64_t context_for(const ModelConfig& c, const LoadOptions& o) {
+  return std::clamp<int64_t>(o.num_ctx, 4, std::max<int64_t>(4, c.n_ctx_train));
+}
+
+GenerateOptions to_generate_options(const GenerateInput& in) {
+  GenerateOptions o;
+  const SamplingOptions& s = in.sampling;
+  o.num_keep = s.num_keep;
+  o.num_predict = s.num_predict;
+  o.stop = s.stop;
+  o.shift = in.shift;
+  o.sampling.seed = s.seed;
+  o.sampling.top_k = s.top_k;
+  o.sampling.top_p = s.top_p;
+  o.sampling.min_p = s.min_p;
+  o.sampling.typical_p = s.typical_p;
+  o.sampling.repeat_last_n = s.repeat_last_n;
+  o.sampling.temperature = s.temperature;
+  o.sampling.repeat_penalty = s.repeat_penalty;
+  o.sampling.presence_penalty = s.presence_penalty;
+  o.sampling.frequency_penalty = s.frequency_penalty;
+  return o;
+}
+
+class GgufRunner final : public Runner {
+ public:
+  GgufRunner(const ModelSpec& spec, const LoadOptions& options)
+      : loaded_(LoadedModel::load(spec.model_path)),
+        pool_(options.num_thread > 0 ? options.num_thread : available_cpus()) {
+    const int slots = std::max(1, options.num_parallel);
+    const int64_t num_ctx = context_for(loaded_.model->config(), options);
+    for (int i = 0; i < slots; ++i) {
+      slots_.push_back(std::make_unique<Slot>(*loaded_.model, num_ctx, options.num_batch, &pool_));
+    }
+    memory_ = loaded_.file->file_size();
+    for (const auto& slot : slots_) {
+      memory_ += slot->session.kv().bytes() +
+                 state_bytes(loaded_.model->config(), slot->session.num_batch());
+    }
+  }
+
+  GenerateResult generate(const GenerateInput& input, const TokenCallback& on_piece) override {
+    Slot& slot = acquire();
+    struct Release {
+      GgufRunner* runner;
+      Slot* slot;
+      ~Release() { runner->release(*slot); }
+    } release{this, &slot};
+
+    std::vector<int32_t> tokens = input.context_tokens;
+    const std::vector<int32_t> prompt =
+        loaded_.tokenizer.encode(input.prompt, input.add_special, true);
+    tokens.insert(tokens.end(), prompt.begin(), prompt.end());
+    if (tokens.empty()) fail("the prompt is empty");
+    if (!input.truncate && static_cast<int64_t>(tokens.size()) >= slot.session.num_ctx()) {
+      fail("the input length exceeds the context length");
+    }
+    TokenizerText text(loaded_.tokenizer);
+    const GenerateStats st =
+        slimllm::generate(slot.session, tokens, to_generate_options(input), text, on_piece);
+    GenerateResult r;
+    r.done_reason = st.done_reason;
+    r.prompt_eval_count = st.prompt_eval_count;
+    r.prompt_eval_duration_ns = st.prompt_eval_duration;
+    r.eval_count = st.eval_count;
+    r.eval_duration_ns = st.eval_duration;
+    r.context = slot.session.tokens();
+    return r;
+  }
+
+  uint64_t memory_bytes() const override { return memory_; }
+  int context_length() const override {
+    return static_cast<int>(slots_.front()->session.num_ctx());
+  }
+
+ private:
+  struct Slot {
+    Slot(const Model& model, int64_t num_ctx, int64_t num_batch, ThreadPool* pool)
+        : session(model, num_ctx, num_batch, pool) {}
+    Session session;
+    bool busy = false;
+  };
+
+  // The scheduler admits at most num_parallel calls at once, so a free slot always exists.
+  Slot& acquire() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (auto& slot : slots_) {
+      if (!slot->busy) {
+        slot->busy = true;
+        return *slot;
+      }
+    }
+    fail("model runner: all ", slots_.size(), " slots are busy");
+  }
+  void release(Slot& slot) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    slot.busy = false;
+  }
+
+  LoadedModel loaded_;
+  ThreadPool pool_;
+  std::vector<std::unique_ptr<Slot>> slots_;
+  std::mutex mutex_;
+  uint64_t memory_ = 0;
+};
+
+}  // namespace
+
+uint64_t GgufRunnerFactory::estimate_bytes(const ModelSpec& spec, const LoadOptions& options) {
+  const GgufFile file = GgufFile::open(spec.model_path);
+  const ModelConfig c = read_model_config(file, file.require_string("general.architecture"));
+  const int64_t slots = std::max(1, options.num_parallel);
+  return file.file_size() + kv_bytes(c, context_for(c, options), slots) +
+         slots * state_bytes(c, std::max(1, options.num_batch));
+}
+
+std::unique_ptr<Runner> GgufRunnerFactory::load(const ModelSpec& spec, const LoadOptions& options) {
+  return std::make_unique<GgufRunner>(spec, options);
+}
+
+}  // namespace slimllm

@@ -1,0 +1,97 @@
+// The narrow seam between the scheduler and an inference engine: a Runner is one loaded model
+// that generates from a prompt; a RunnerFactory estimates and loads them. The server only ever
+// talks to Runners through the Scheduler, so a fake Runner is enough to test everything above.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace slimllm {
+
+// Options fixed when a model is loaded; a request asking for different ones reloads the model.
+struct LoadOptions {
+  int num_ctx = 4096;
+  int num_batch = 512;
+  int num_gpu = -1;
+  int main_gpu = 0;
+  std::optional<bool> use_mmap;
+  int num_thread = 0;    // 0: the physical cores
+  int num_parallel = 1;  // sequences decoded at once (KV cache holds num_ctx × num_parallel)
+
+  bool operator==(const LoadOptions&) const = default;
+};
+
+// Options of one generation (Ollama's defaults).
+struct SamplingOptions {
+  int num_keep = 4;
+  int64_t seed = -1;
+  int num_predict = -1;  // -1: until a stop condition (capped at 10 × num_ctx)
+  int top_k = 40;
+  float top_p = 0.9f;
+  float min_p = 0.0f;
+  float typical_p = 1.0f;
+  int repeat_last_n = 64;
+  float temperature = 0.8f;
+  float repeat_penalty = 1.1f;
+  float presence_penalty = 0.0f;
+  float frequency_penalty = 0.0f;
+  std::vector<std::string> stop;  // stop strings; the stop text itself is not emitted
+};
+
+struct GenerateInput {
+  std::string prompt;                   // the rendered prompt text
+  std::vector<int32_t> context_tokens;  // tokens placed before the prompt (deprecated `context`)
+  bool add_special = true;  // add BOS etc. as the vocabulary asks (false for raw context)
+  SamplingOptions sampling;
+  std::string format;    // "", "json" or a JSON schema text: constrain the output
+  bool truncate = true;  // drop the prompt's head (after num_keep) when it exceeds num_ctx
+  bool shift = true;     // shift the context instead of stopping when it fills
+};
+
+struct GenerateResult {
+  std::string done_reason;  // "stop", "length", or "" when cancelled
+  int64_t prompt_eval_count = 0;
+  int64_t prompt_eval_duration_ns = 0;
+  int64_t eval_count = 0;
+  int64_t eval_duration_ns = 0;
+  std::vector<int32_t> context;  // prompt + generated tokens, for the deprecated `context`
+};
+
+// Receives each piece of generated text as it is decoded; return false to stop generating (the
+// client went away). Runners must check it after every token.
+using TokenCallback = std::function<bool(std::string_view piece)>;
+
+class Runner {
+ public:
+  virtual ~Runner() = default;
+  // Generates until a stop condition or until `on_piece` returns false. Called by at most
+  // LoadOptions::num_parallel threads at once. Throws Error on failure.
+  virtual GenerateResult generate(const GenerateInput& input, const TokenCallback& on_piece) = 0;
+  // Bytes of memory the loaded model holds (weights + KV cache + scratch).
+  virtual uint64_t memory_bytes() const = 0;
+  // The context length actually in use (num_ctx clamped to the model's).
+  virtual int context_length() const = 0;
+};
+
+// What the scheduler needs to know about a model to load it.
+struct ModelSpec {
+  std::string name;        // display name, for logs and /api/ps
+  std::string model_path;  // the GGUF blob: the model's identity
+  uint64_t file_size = 0;
+};
+
+class RunnerFactory {
+ public:
+  virtual ~RunnerFactory() = default;
+  // Bytes a load with these options would take, before loading (checked against the budget).
+  virtual uint64_t estimate_bytes(const ModelSpec& spec, const LoadOptions& options) = 0;
+  // Loads the model; throws Error on failure.
+  virtual std::unique_ptr<Runner> load(const ModelSpec& spec, const LoadOptions& options) = 0;
+};
+
+}  // namespace slimllm

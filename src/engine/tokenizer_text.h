@@ -1,0 +1,24 @@
+// TokenText over a model's own vocabulary.
+#pragma once
+
+#include "engine/token_text.h"
+#include "tokenizer/tokenizer.h"
+
+namespace slimllm {
+
+class TokenizerText final : public TokenText {
+ public:
+  explicit TokenizerText(const Tokenizer& tokenizer) : tokenizer_(tokenizer), decoder_(tokenizer) {}
+
+  bool is_end_of_generation(int32_t id) const override {
+    return tokenizer_.is_end_of_generation(id);
+  }
+  std::string push(int32_t id) override { return decoder_.push(id); }
+  std::string flush() override { return decoder_.flush(); }
+
+ private:
+  Tokenizer tokenizer_;
+  StreamDecoder decoder_;
+};
+
+}  // namespace slimllm

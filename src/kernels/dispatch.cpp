@@ -1,0 +1,63 @@
+#include "kernels/dispatch.h"
+
+#include "base/log.h"
+#include "kernels/ref/ref_kernels.h"
+
+namespace slimllm {
+
+const KernelTable& reference_kernels() {
+  static const KernelTable table = [] {
+    KernelTable t;
+    t.name = "generic";
+    t.matmul_scratch_bytes = ref::matmul_scratch_bytes;
+    t.matmul = ref::matmul;
+    t.get_rows = ref::get_rows;
+    t.rms_norm = ref::rms_norm;
+    t.rope = ref::rope;
+    t.softmax = ref::softmax;
+    t.silu_mul = ref::silu_mul;
+    t.attention = ref::attention;
+    return t;
+  }();
+  return table;
+}
+
+const KernelTable& active_kernels() {
+  // The SIMD variants will be selected here from cpu_features() and SLIMLLM_CPU.
+  static const KernelTable& table = [&]() -> const KernelTable& {
+    const KernelTable& chosen = reference_kernels();
+    log_debug("kernels selected", {{"variant", chosen.name}});
+    return chosen;
+  }();
+  return table;
+}
+
+size_t matmul_scratch_bytes(DType type, int64_t cols, int64_t n) {
+  return active_kernels().matmul_scratch_bytes(type, cols, n);
+}
+void matmul(const WeightView& w, const float* x, int64_t n, float* y, Scratch scratch,
+            ThreadPool* pool) {
+  active_kernels().matmul(w, x, n, y, scratch, pool);
+}
+void get_rows(const WeightView& w, const int32_t* ids, int64_t n, float* out) {
+  active_kernels().get_rows(w, ids, n, out);
+}
+void rms_norm(const float* x, const float* weight, int64_t n, int64_t dim, float eps, float* out,
+              ThreadPool* pool) {
+  active_kernels().rms_norm(x, weight, n, dim, eps, out, pool);
+}
+void rope(float* x, int64_t n_tokens, int64_t n_heads, int64_t head_dim, const int32_t* positions,
+          const RopeParams& params, ThreadPool* pool) {
+  active_kernels().rope(x, n_tokens, n_heads, head_dim, positions, params, pool);
+}
+void softmax(float* x, int64_t n) {
+  active_kernels().softmax(x, n);
+}
+void silu_mul(const float* gate, const float* up, float* out, int64_t n, ThreadPool* pool) {
+  active_kernels().silu_mul(gate, up, out, n, pool);
+}
+void attention(const AttentionArgs& args, ThreadPool* pool) {
+  active_kernels().attention(args, pool);
+}
+
+}  // namespace slimllm

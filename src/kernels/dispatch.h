@@ -1,0 +1,32 @@
+// The kernel dispatch table: one function pointer per operation, filled once at start-up with the
+// best variant the CPU supports. Today only the scalar reference exists; the SIMD variants
+// (issue 5) override the entries they speed up and leave the rest pointing at the reference.
+#pragma once
+
+#include "kernels/kernels.h"
+
+namespace slimllm {
+
+struct KernelTable {
+  const char* name = "generic";
+  size_t (*matmul_scratch_bytes)(DType type, int64_t cols, int64_t n) = nullptr;
+  void (*matmul)(const WeightView& w, const float* x, int64_t n, float* y, Scratch scratch,
+                 ThreadPool* pool) = nullptr;
+  void (*get_rows)(const WeightView& w, const int32_t* ids, int64_t n, float* out) = nullptr;
+  void (*rms_norm)(const float* x, const float* weight, int64_t n, int64_t dim, float eps,
+                   float* out, ThreadPool* pool) = nullptr;
+  void (*rope)(float* x, int64_t n_tokens, int64_t n_heads, int64_t head_dim,
+               const int32_t* positions, const RopeParams& params, ThreadPool* pool) = nullptr;
+  void (*softmax)(float* x, int64_t n) = nullptr;
+  void (*silu_mul)(const float* gate, const float* up, float* out, int64_t n,
+                   ThreadPool* pool) = nullptr;
+  void (*attention)(const AttentionArgs& args, ThreadPool* pool) = nullptr;
+};
+
+// The scalar reference table: the oracle every other variant is tested against.
+const KernelTable& reference_kernels();
+
+// The table in use, chosen on first call (thread-safe) and fixed afterwards.
+const KernelTable& active_kernels();
+
+}  // namespace slimllm

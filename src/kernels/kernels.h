@@ -1,0 +1,90 @@
+// The operations a transformer forward pass needs, independent of any architecture. Each call
+// goes through the dispatch table (dispatch.h), so the fast path replaces a kernel without the
+// callers changing. Every entry point takes a `ThreadPool*` (nullptr = run on the caller) and
+// none allocates: working memory comes from the caller (see `Scratch`).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "base/thread_pool.h"
+#include "tensor/dtype.h"
+
+namespace slimllm {
+
+// A weight matrix as stored in the model file: `rows` rows of `cols` values of `type`, row-major
+// (GGUF's shape [cols, rows]). `data` points into the mapped file.
+struct WeightView {
+  DType type = DType::kF32;
+  int64_t rows = 0;
+  int64_t cols = 0;
+  const void* data = nullptr;
+
+  bool empty() const { return data == nullptr; }
+  const uint8_t* row(int64_t r) const {
+    return static_cast<const uint8_t*>(data) + static_cast<uint64_t>(r) * row_bytes(type, cols);
+  }
+};
+
+// Caller-owned working memory for one kernel call. The fast matmul quantizes the activations
+// into it once per product; size it with matmul_scratch_bytes() once, at start-up.
+struct Scratch {
+  uint8_t* data = nullptr;
+  size_t bytes = 0;
+};
+
+// Rotary position embedding parameters of a model.
+struct RopeParams {
+  int n_rot = 0;                        // leading dimensions of each head that rotate
+  float freq_base = 10000.0f;           // theta_i = pos * freq_scale * base^(-2i/n_rot)
+  float freq_scale = 1.0f;              // linear scaling (1 / rope.scaling.factor)
+  const float* freq_factors = nullptr;  // [n_rot/2] divisors of each frequency (Llama 3), or null
+  bool neox = false;                    // pairs (i, i + n_rot/2) instead of (2i, 2i + 1)
+};
+
+// Attention of a batch of query tokens over an F16 KV cache. Token t sees the first
+// `n_visible[t]` cells starting at k_cells[t] / v_cells[t]; cells are `cell_stride` values apart
+// and hold n_head_kv heads of head_dim values each. Grouped-query: query head h reads KV head
+// h / (n_head / n_head_kv).
+struct AttentionArgs {
+  const float* q = nullptr;                  // [n_tokens, n_head, head_dim]
+  float* out = nullptr;                      // [n_tokens, n_head, head_dim]
+  const uint16_t* const* k_cells = nullptr;  // [n_tokens] → [n_visible, cell_stride] f16
+  const uint16_t* const* v_cells = nullptr;  // [n_tokens] → [n_visible, cell_stride] f16
+  const int32_t* n_visible = nullptr;        // [n_tokens]
+  int64_t n_tokens = 0;
+  int64_t n_head = 0;
+  int64_t n_head_kv = 0;
+  int64_t head_dim = 0;
+  int64_t cell_stride = 0;
+  float scale = 1.0f;  // usually 1/sqrt(head_dim)
+};
+
+// Bytes of scratch matmul() needs for `n` activation rows of `cols` values against weights of
+// `type`.
+size_t matmul_scratch_bytes(DType type, int64_t cols, int64_t n);
+
+// y[n, w.rows] = x[n, w.cols] · wᵀ.
+void matmul(const WeightView& w, const float* x, int64_t n, float* y, Scratch scratch,
+            ThreadPool* pool);
+
+// out[i, :] = row ids[i] of `w`, as f32: the embedding lookup.
+void get_rows(const WeightView& w, const int32_t* ids, int64_t n, float* out);
+
+// out[n, dim] = x / rms(x) * weight, per row. `out` may alias `x`.
+void rms_norm(const float* x, const float* weight, int64_t n, int64_t dim, float eps, float* out,
+              ThreadPool* pool);
+
+// Rotates x[n_tokens, n_heads, head_dim] in place by each token's position.
+void rope(float* x, int64_t n_tokens, int64_t n_heads, int64_t head_dim, const int32_t* positions,
+          const RopeParams& params, ThreadPool* pool);
+
+// x[n] = softmax(x), in place.
+void softmax(float* x, int64_t n);
+
+// out[n] = silu(gate) * up. `out` may alias `gate` or `up`.
+void silu_mul(const float* gate, const float* up, float* out, int64_t n, ThreadPool* pool);
+
+void attention(const AttentionArgs& args, ThreadPool* pool);
+
+}  // namespace slimllm

@@ -1,0 +1,58 @@
+// Hyperparameters of a decoder-only transformer, read once from the `<arch>.*` GGUF keys. Every
+// architecture fills this one struct; code branches on its fields, never on the architecture name.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "gguf/reader.h"
+#include "kernels/kernels.h"
+
+namespace slimllm {
+
+struct ModelConfig {
+  std::string arch;
+  std::string name;  // general.name, for logs
+  int64_t n_vocab = 0;
+  int64_t n_ctx_train = 0;
+  int64_t n_embd = 0;
+  int64_t n_layer = 0;
+  int64_t n_head = 0;
+  int64_t n_head_kv = 0;
+  int64_t head_dim = 0;
+  int64_t n_ff = 0;
+  float norm_eps = 1e-5f;
+
+  // Rotary embedding. `rope_factors` (Llama 3 frequency scaling) is filled from the
+  // rope_freqs.weight tensor, or computed from the rope.scaling.* keys; empty when unused.
+  int64_t n_rot = 0;
+  float rope_freq_base = 10000.0f;
+  float rope_freq_scale = 1.0f;
+  bool rope_neox = false;
+  std::vector<float> rope_factors;
+
+  int64_t q_dim() const { return n_head * head_dim; }
+  int64_t kv_dim() const { return n_head_kv * head_dim; }
+  RopeParams rope() const {
+    RopeParams p;
+    p.n_rot = static_cast<int>(n_rot);
+    p.freq_base = rope_freq_base;
+    p.freq_scale = rope_freq_scale;
+    p.freq_factors = rope_factors.empty() ? nullptr : rope_factors.data();
+    p.neox = rope_neox;
+    return p;
+  }
+};
+
+// Reads the hyperparameters of `arch` from the file's metadata and checks them for consistency.
+// Throws Error naming the file and the key that is missing or out of range.
+ModelConfig read_model_config(const GgufFile& file, const std::string& arch);
+
+// The Llama 3.1 frequency divisors for `rope.scaling.type = llama3` (when the file carries no
+// rope_freqs tensor): [n_rot/2].
+std::vector<float> llama3_rope_factors(int64_t n_rot, float freq_base, float factor,
+                                       float low_freq_factor, float high_freq_factor,
+                                       float original_context);
+
+}  // namespace slimllm

@@ -1,0 +1,171 @@
+#include "model/model.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "base/error.h"
+#include "tensor/half.h"
+
+namespace slimllm {
+
+std::vector<const WeightView*> DecoderWeights::matrices() const {
+  std::vector<const WeightView*> all = {&token_embd, &output};
+  for (const LayerWeights& l : layers) {
+    for (const WeightView* w : {&l.wq, &l.wk, &l.wv, &l.wo, &l.w_gate, &l.w_up, &l.w_down}) {
+      all.push_back(w);
+    }
+  }
+  return all;
+}
+
+Model::Model(std::shared_ptr<const GgufFile> file, ModelConfig config)
+    : file_(std::move(file)), config_(std::move(config)) {}
+
+ForwardState Model::make_state(int64_t max_tokens, int64_t max_outputs) const {
+  return ForwardState(config_, weights_.matrices(), max_tokens, max_outputs);
+}
+
+KvCache Model::make_cache(int64_t n_ctx, int64_t n_seq) const {
+  return KvCache(config_.n_layer, n_ctx, n_seq, config_.kv_dim());
+}
+
+void Model::check_batch(std::span<const BatchToken> batch, const KvCache& kv,
+                        const ForwardState& state) const {
+  const int64_t n = static_cast<int64_t>(batch.size());
+  if (n == 0) fail("forward pass: empty batch");
+  if (n > state.max_tokens) {
+    fail("forward pass: batch of ", n, " tokens exceeds the ", state.max_tokens,
+         " it was sized for");
+  }
+  if (kv.n_layer() != config_.n_layer || kv.kv_dim() != config_.kv_dim()) {
+    fail("forward pass: KV cache was made for a different model");
+  }
+  int64_t outputs = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    const BatchToken& t = batch[static_cast<size_t>(i)];
+    if (t.token < 0 || t.token >= config_.n_vocab) {
+      fail("forward pass: token id ", t.token, " is outside the vocabulary of ", config_.n_vocab);
+    }
+    if (t.seq < 0 || t.seq >= kv.n_seq()) {
+      fail("forward pass: sequence ", t.seq, " is outside the cache's ", kv.n_seq());
+    }
+    if (t.pos < 0 || t.pos >= kv.n_ctx()) {
+      fail("forward pass: position ", t.pos, " is outside the context of ", kv.n_ctx());
+    }
+    // The sequence's previous token in this batch, else its length in the cache, fixes where
+    // this token may go.
+    int64_t prev = i - 1;
+    while (prev >= 0 && batch[static_cast<size_t>(prev)].seq != t.seq) --prev;
+    if (prev >= 0 ? t.pos != batch[static_cast<size_t>(prev)].pos + 1 : t.pos > kv.length(t.seq)) {
+      fail("forward pass: token at position ", t.pos, " of sequence ", t.seq,
+           " does not follow the sequence's previous position");
+    }
+    outputs += t.output ? 1 : 0;
+  }
+  if (outputs > state.max_outputs) {
+    fail("forward pass: ", outputs, " outputs requested, the state holds ", state.max_outputs);
+  }
+}
+
+std::span<const float> Model::forward(std::span<const BatchToken> batch, KvCache& kv,
+                                      ForwardState& state, ThreadPool* pool,
+                                      OutputKind kind) const {
+  check_batch(batch, kv, state);
+  const int64_t n = static_cast<int64_t>(batch.size());
+  for (int64_t i = 0; i < n; ++i) {
+    state.ids[static_cast<size_t>(i)] = batch[static_cast<size_t>(i)].token;
+    state.positions[static_cast<size_t>(i)] = batch[static_cast<size_t>(i)].pos;
+  }
+  forward_layers(batch, kv, state, pool);
+  for (const BatchToken& t : batch) kv.set_length(t.seq, t.pos + 1);
+
+  // out_x[n_out, n_embd] = the residual rows of the tokens that asked, then the final norm.
+  const int64_t d = config_.n_embd;
+  int64_t n_out = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    if (!batch[static_cast<size_t>(i)].output) continue;
+    std::copy_n(state.x.data() + i * d, d, state.out_x.data() + n_out * d);
+    ++n_out;
+  }
+  if (n_out == 0) return {};
+  if (kind == OutputKind::kHidden) {
+    rms_norm(state.out_x.data(), weights_.output_norm.data(), n_out, d, config_.norm_eps,
+             state.output.data(), pool);
+    return {state.output.data(), static_cast<size_t>(n_out * d)};
+  }
+  rms_norm(state.out_x.data(), weights_.output_norm.data(), n_out, d, config_.norm_eps,
+           state.out_x.data(), pool);
+  // output[n_out, n_vocab] = out_x · outputᵀ
+  matmul(weights_.output, state.out_x.data(), n_out, state.output.data(), state.matmul_scratch(),
+         pool);
+  return {state.output.data(), static_cast<size_t>(n_out * config_.n_vocab)};
+}
+
+void Model::shift_context(KvCache& kv, int64_t seq, int32_t keep, int32_t discard,
+                          ThreadPool* pool) const {
+  if (discard <= 0) return;
+  kv.remove(seq, keep, discard);
+  // A rotation by pos·θ followed by one by -discard·θ is a rotation by (pos - discard)·θ.
+  const RopeParams rope_params = config_.rope();
+  const int32_t delta = -discard;
+  std::vector<float> cell(static_cast<size_t>(kv.kv_dim()));
+  for (int64_t layer = 0; layer < config_.n_layer; ++layer) {
+    for (int32_t c = keep; c < kv.length(seq); ++c) {
+      uint16_t* k = kv.k(layer, seq, c);
+      for (size_t i = 0; i < cell.size(); ++i) cell[i] = f16_to_f32(k[i]);
+      rope(cell.data(), 1, config_.n_head_kv, config_.head_dim, &delta, rope_params, nullptr);
+      for (size_t i = 0; i < cell.size(); ++i) k[i] = f32_to_f16(cell[i]);
+    }
+  }
+  (void)pool;
+}
+
+void Model::store_kv(KvCache& kv, int64_t layer, std::span<const BatchToken> batch, const float* k,
+                     const float* v) {
+  const int64_t dim = kv.kv_dim();
+  for (size_t i = 0; i < batch.size(); ++i) {
+    uint16_t* kc = kv.k(layer, batch[i].seq, batch[i].pos);
+    uint16_t* vc = kv.v(layer, batch[i].seq, batch[i].pos);
+    const float* kr = k + static_cast<int64_t>(i) * dim;
+    const float* vr = v + static_cast<int64_t>(i) * dim;
+    for (int64_t j = 0; j < dim; ++j) {
+      kc[j] = f32_to_f16(kr[j]);
+      vc[j] = f32_to_f16(vr[j]);
+    }
+  }
+}
+
+void Model::attend(const KvCache& kv, int64_t layer, std::span<const BatchToken> batch,
+                   ForwardState& s, ThreadPool* pool) const {
+  for (size_t i = 0; i < batch.size(); ++i) {
+    s.k_cells[i] = kv.k(layer, batch[i].seq, 0);
+    s.v_cells[i] = kv.v(layer, batch[i].seq, 0);
+    s.n_visible[i] = batch[i].pos + 1;  // causal: cells [0, pos]
+  }
+  AttentionArgs a;
+  a.q = s.q.data();
+  a.out = s.att.data();
+  a.k_cells = s.k_cells.data();
+  a.v_cells = s.v_cells.data();
+  a.n_visible = s.n_visible.data();
+  a.n_tokens = static_cast<int64_t>(batch.size());
+  a.n_head = config_.n_head;
+  a.n_head_kv = config_.n_head_kv;
+  a.head_dim = config_.head_dim;
+  a.cell_stride = kv.kv_dim();
+  a.scale = 1.0f / std::sqrt(static_cast<float>(config_.head_dim));
+  attention(a, pool);
+}
+
+void Model::add_bias(float* x, const std::vector<float>& bias, int64_t n, int64_t dim) {
+  if (bias.empty()) return;
+  for (int64_t r = 0; r < n; ++r) {
+    for (int64_t i = 0; i < dim; ++i) x[r * dim + i] += bias[static_cast<size_t>(i)];
+  }
+}
+
+void Model::add_in_place(float* x, const float* y, int64_t count) {
+  for (int64_t i = 0; i < count; ++i) x[i] += y[i];
+}
+
+}  // namespace slimllm

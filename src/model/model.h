@@ -1,0 +1,100 @@
+// A loaded decoder-only transformer: immutable weights (views into the mapped GGUF file) and the
+// forward pass. The caller owns the mutable parts — the KV cache and the forward state — so one
+// model can serve several sequences, batched into one pass.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "gguf/reader.h"
+#include "kernels/kernels.h"
+#include "model/batch.h"
+#include "model/config.h"
+#include "model/forward_state.h"
+#include "model/kv_cache.h"
+
+namespace slimllm {
+
+// The weights every llama-like architecture has; optional ones are empty when absent.
+struct LayerWeights {
+  std::vector<float> attn_norm;     // [n_embd]
+  WeightView wq, wk, wv, wo;        // [q_dim, n_embd] [kv_dim, n_embd] ×2, [n_embd, q_dim]
+  std::vector<float> bq, bk, bv;    // [q_dim] [kv_dim] [kv_dim] or empty
+  std::vector<float> ffn_norm;      // [n_embd]
+  WeightView w_gate, w_up, w_down;  // [n_ff, n_embd] ×2, [n_embd, n_ff]
+};
+
+struct DecoderWeights {
+  WeightView token_embd;           // [n_vocab, n_embd]
+  std::vector<float> output_norm;  // [n_embd]
+  WeightView output;               // [n_vocab, n_embd]; the embedding itself when tied
+  bool tied_embeddings = false;
+  std::vector<LayerWeights> layers;  // [n_layer]
+
+  std::vector<const WeightView*> matrices() const;
+};
+
+class Model {
+ public:
+  virtual ~Model() = default;
+  Model(const Model&) = delete;
+  Model& operator=(const Model&) = delete;
+
+  const ModelConfig& config() const { return config_; }
+  const DecoderWeights& weights() const { return weights_; }
+  const GgufFile& file() const { return *file_; }
+
+  // Buffers for passes of up to max_tokens tokens returning up to max_outputs rows.
+  ForwardState make_state(int64_t max_tokens, int64_t max_outputs) const;
+  // A cache of n_ctx positions for each of n_seq sequences.
+  KvCache make_cache(int64_t n_ctx, int64_t n_seq) const;
+
+  // Runs the batch: writes every token's keys and values into `kv` and returns, in batch order,
+  // one row per token with `output` set ([n_out, n_vocab] logits or [n_out, n_embd] hidden
+  // states), valid until the next call with the same state. Throws Error for a batch that breaks
+  // the rules in batch.h or does not fit the state or the cache.
+  std::span<const float> forward(std::span<const BatchToken> batch, KvCache& kv,
+                                 ForwardState& state, ThreadPool* pool,
+                                 OutputKind kind = OutputKind::kLogits) const;
+
+  // Drops `discard` cells of `seq` after the first `keep` and re-rotates the keys that move, so
+  // generation continues at position length - discard (Ollama's context shift).
+  void shift_context(KvCache& kv, int64_t seq, int32_t keep, int32_t discard,
+                     ThreadPool* pool) const;
+
+ protected:
+  Model(std::shared_ptr<const GgufFile> file, ModelConfig config);
+
+  // The layers: from state.ids / state.positions (filled) to the residual stream in state.x.
+  virtual void forward_layers(std::span<const BatchToken> batch, KvCache& kv, ForwardState& state,
+                              ThreadPool* pool) const = 0;
+
+  // Steps shared by the architectures' forward_layers().
+  // Writes k, v [n, kv_dim] of the batch's tokens into their cells of `layer`.
+  static void store_kv(KvCache& kv, int64_t layer, std::span<const BatchToken> batch,
+                       const float* k, const float* v);
+  // state.att [n, q_dim] = attention of state.q over each token's cached cells of `layer`.
+  void attend(const KvCache& kv, int64_t layer, std::span<const BatchToken> batch,
+              ForwardState& state, ThreadPool* pool) const;
+  // x[n, dim] += bias[dim] per row.
+  static void add_bias(float* x, const std::vector<float>& bias, int64_t n, int64_t dim);
+  // x[count] += y[count].
+  static void add_in_place(float* x, const float* y, int64_t count);
+
+  std::shared_ptr<const GgufFile> file_;
+  ModelConfig config_;
+  DecoderWeights weights_;
+
+ private:
+  void check_batch(std::span<const BatchToken> batch, const KvCache& kv,
+                   const ForwardState& state) const;
+};
+
+// Loads the architecture named by general.architecture (see registry.cpp). Throws Error for an
+// unknown architecture or a file that does not match it.
+std::unique_ptr<Model> load_model(std::shared_ptr<const GgufFile> file);
+
+}  // namespace slimllm

@@ -1,0 +1,213 @@
+// The reference kernels against hand-computed values and naive formulas.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+#include <vector>
+
+#include "base/thread_pool.h"
+#include "kernels/dispatch.h"
+#include "kernels/kernels.h"
+#include "tensor/dequantize.h"
+#include "tensor/half.h"
+#include "tensor/quantize.h"
+
+namespace slimllm {
+namespace {
+
+std::vector<float> random_values(size_t n, uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::normal_distribution<float> normal(0.0f, 1.0f);
+  std::vector<float> v(n);
+  for (float& x : v) x = normal(rng);
+  return v;
+}
+
+// y[n, rows] from f32 weights [rows, cols], in double.
+std::vector<float> naive_matmul(const std::vector<float>& w, int64_t rows, int64_t cols,
+                                const std::vector<float>& x, int64_t n) {
+  std::vector<float> y(static_cast<size_t>(n * rows));
+  for (int64_t t = 0; t < n; ++t) {
+    for (int64_t r = 0; r < rows; ++r) {
+      double sum = 0;
+      for (int64_t i = 0; i < cols; ++i) sum += double(w[r * cols + i]) * x[t * cols + i];
+      y[t * rows + r] = static_cast<float>(sum);
+    }
+  }
+  return y;
+}
+
+TEST(Dispatch, StartsWithTheReference) {
+  EXPECT_STREQ(active_kernels().name, "generic");
+  EXPECT_NE(active_kernels().matmul, nullptr);
+}
+
+TEST(Matmul, F32MatchesNaive) {
+  const int64_t rows = 7, cols = 300, n = 70;  // cols not a multiple of the chunk; n > a group
+  auto w = random_values(rows * cols, 1);
+  auto x = random_values(n * cols, 2);
+  std::vector<float> y(n * rows);
+  matmul({DType::kF32, rows, cols, w.data()}, x.data(), n, y.data(), {}, nullptr);
+  auto want = naive_matmul(w, rows, cols, x, n);
+  for (size_t i = 0; i < y.size(); ++i) EXPECT_NEAR(y[i], want[i], 1e-4f) << i;
+}
+
+TEST(Matmul, F16AndQ8_0MatchTheirDequantizedWeights) {
+  const int64_t rows = 5, cols = 96, n = 3;
+  auto w = random_values(rows * cols, 3);
+  auto x = random_values(n * cols, 4);
+  for (DType type : {DType::kF16, DType::kQ8_0}) {
+    std::vector<uint8_t> packed(row_bytes(type, cols) * rows);
+    quantize(type, w.data(), packed.data(), w.size());
+    std::vector<float> dequant(w.size());
+    dequantize(type, packed.data(), dequant.data(), dequant.size());
+    std::vector<float> y(n * rows);
+    matmul({type, rows, cols, packed.data()}, x.data(), n, y.data(), {}, nullptr);
+    auto want = naive_matmul(dequant, rows, cols, x, n);
+    for (size_t i = 0; i < y.size(); ++i) EXPECT_NEAR(y[i], want[i], 1e-4f) << dtype_name(type);
+    // And the rows really are the quantized weights, near the originals.
+    auto exact = naive_matmul(w, rows, cols, x, n);
+    for (size_t i = 0; i < y.size(); ++i) EXPECT_NEAR(y[i], exact[i], 0.5f);
+  }
+}
+
+TEST(Matmul, ThreadPoolGivesTheSameResult) {
+  const int64_t rows = 33, cols = 64, n = 4;
+  auto w = random_values(rows * cols, 5);
+  auto x = random_values(n * cols, 6);
+  std::vector<float> alone(n * rows), pooled(n * rows);
+  ThreadPool pool(2);
+  matmul({DType::kF32, rows, cols, w.data()}, x.data(), n, alone.data(), {}, nullptr);
+  matmul({DType::kF32, rows, cols, w.data()}, x.data(), n, pooled.data(), {}, &pool);
+  EXPECT_EQ(alone, pooled);
+}
+
+TEST(GetRows, ConvertsF16Rows) {
+  std::vector<uint16_t> table = {f32_to_f16(1.0f), f32_to_f16(2.0f), f32_to_f16(-3.0f),
+                                 f32_to_f16(0.5f)};
+  const int32_t ids[] = {1, 0};
+  float out[4];
+  get_rows({DType::kF16, 2, 2, table.data()}, ids, 2, out);
+  EXPECT_EQ(out[0], -3.0f);
+  EXPECT_EQ(out[1], 0.5f);
+  EXPECT_EQ(out[2], 1.0f);
+  EXPECT_EQ(out[3], 2.0f);
+}
+
+TEST(RmsNorm, ScalesByTheRootMeanSquare) {
+  const float x[] = {3.0f, 4.0f, 0.0f, 0.0f};  // row 0: mean square 12.5
+  const float w[] = {1.0f, 2.0f};
+  float out[4];
+  rms_norm(x, w, 2, 2, 1e-5f, out, nullptr);
+  const float inv = 1.0f / std::sqrt(12.5f + 1e-5f);
+  EXPECT_NEAR(out[0], 3.0f * inv, 1e-6f);
+  EXPECT_NEAR(out[1], 8.0f * inv, 1e-6f);
+  EXPECT_EQ(out[2], 0.0f);  // eps keeps an all-zero row finite
+  EXPECT_EQ(out[3], 0.0f);
+}
+
+TEST(Rope, NormalAndNeoxPairDifferentDimensions) {
+  // One head of 4 values at position 1 with base 1 (θ = 1 for every pair).
+  RopeParams p;
+  p.n_rot = 4;
+  p.freq_base = 1.0f;
+  const int32_t pos = 1;
+  const float c = std::cos(1.0f), s = std::sin(1.0f);
+  float normal[] = {1.0f, 0.0f, 0.0f, 1.0f};
+  rope(normal, 1, 1, 4, &pos, p, nullptr);
+  EXPECT_NEAR(normal[0], c, 1e-6f);  // (x0, x1) = (1, 0) turns to (c, s)
+  EXPECT_NEAR(normal[1], s, 1e-6f);
+  EXPECT_NEAR(normal[2], -s, 1e-6f);  // (x2, x3) = (0, 1) turns to (-s, c)
+  EXPECT_NEAR(normal[3], c, 1e-6f);
+  p.neox = true;
+  float neox[] = {1.0f, 0.0f, 0.0f, 1.0f};
+  rope(neox, 1, 1, 4, &pos, p, nullptr);
+  EXPECT_NEAR(neox[0], c, 1e-6f);  // pair (x0, x2) = (1, 0)
+  EXPECT_NEAR(neox[2], s, 1e-6f);
+  EXPECT_NEAR(neox[1], -s, 1e-6f);  // pair (x1, x3) = (0, 1)
+  EXPECT_NEAR(neox[3], c, 1e-6f);
+}
+
+TEST(Rope, FactorsAndPartialRotation) {
+  RopeParams p;
+  p.n_rot = 2;  // only the first pair of the 4 turns
+  p.freq_base = 10000.0f;
+  const float factors[] = {2.0f};
+  p.freq_factors = factors;
+  const int32_t pos = 3;
+  float x[] = {1.0f, 0.0f, 5.0f, 6.0f};
+  rope(x, 1, 1, 4, &pos, p, nullptr);
+  EXPECT_NEAR(x[0], std::cos(1.5f), 1e-6f);
+  EXPECT_NEAR(x[1], std::sin(1.5f), 1e-6f);
+  EXPECT_EQ(x[2], 5.0f);
+  EXPECT_EQ(x[3], 6.0f);
+}
+
+TEST(Rope, NegativePositionUndoesARotation) {
+  RopeParams p;
+  p.n_rot = 8;
+  auto x = random_values(16, 7);
+  auto y = x;
+  const int32_t fwd[] = {37, 37}, back[] = {-37, -37};
+  rope(y.data(), 2, 1, 8, fwd, p, nullptr);
+  EXPECT_NE(x, y);
+  rope(y.data(), 2, 1, 8, back, p, nullptr);
+  for (size_t i = 0; i < x.size(); ++i) EXPECT_NEAR(x[i], y[i], 1e-5f);
+}
+
+TEST(Softmax, NormalisesAndKeepsOrder) {
+  float x[] = {1.0f, 2.0f, 3.0f};
+  softmax(x, 3);
+  const double e = std::exp(1.0), d = 1 + e + e * e;
+  EXPECT_NEAR(x[0], 1 / d, 1e-6);
+  EXPECT_NEAR(x[1], e / d, 1e-6);
+  EXPECT_NEAR(x[2], e * e / d, 1e-6);
+}
+
+TEST(SiluMul, MultipliesSiluOfGateByUp) {
+  const float gate[] = {0.0f, 1.0f, -2.0f};
+  const float up[] = {5.0f, 2.0f, 3.0f};
+  float out[3];
+  silu_mul(gate, up, out, 3, nullptr);
+  EXPECT_EQ(out[0], 0.0f);
+  EXPECT_NEAR(out[1], 2.0f / (1.0f + std::exp(-1.0f)), 1e-6f);
+  EXPECT_NEAR(out[2], 3.0f * -2.0f / (1.0f + std::exp(2.0f)), 1e-6f);
+}
+
+TEST(Attention, WeighsValuesBySoftmaxOfScores) {
+  // Two query heads sharing one KV head of size 2; two cells.
+  const float q[] = {1.0f, 0.0f, 0.0f, 1.0f};
+  const std::vector<uint16_t> k = {f32_to_f16(1.0f), f32_to_f16(0.0f),   // cell 0
+                                   f32_to_f16(0.0f), f32_to_f16(1.0f)};  // cell 1
+  const std::vector<uint16_t> v = {f32_to_f16(10.0f), f32_to_f16(0.0f), f32_to_f16(0.0f),
+                                   f32_to_f16(20.0f)};
+  const uint16_t* kc[] = {k.data()};
+  const uint16_t* vc[] = {v.data()};
+  int32_t visible[] = {2};
+  float out[4];
+  AttentionArgs a;
+  a.q = q;
+  a.out = out;
+  a.k_cells = kc;
+  a.v_cells = vc;
+  a.n_visible = visible;
+  a.n_tokens = 1;
+  a.n_head = 2;
+  a.n_head_kv = 1;
+  a.head_dim = 2;
+  a.cell_stride = 2;
+  a.scale = 1.0f;
+  attention(a, nullptr);
+  const float w0 = std::exp(1.0f) / (std::exp(1.0f) + 1.0f);  // head 0 prefers cell 0
+  EXPECT_NEAR(out[0], 10.0f * w0, 1e-5f);
+  EXPECT_NEAR(out[1], 20.0f * (1 - w0), 1e-5f);
+  EXPECT_NEAR(out[2], 10.0f * (1 - w0), 1e-5f);  // head 1 prefers cell 1
+  EXPECT_NEAR(out[3], 20.0f * w0, 1e-5f);
+  visible[0] = 1;  // causal: only cell 0
+  attention(a, nullptr);
+  EXPECT_NEAR(out[0], 10.0f, 1e-5f);
+  EXPECT_NEAR(out[3], 0.0f, 1e-5f);
+}
+
+}  // namespace
+}  // namespace slimllm
