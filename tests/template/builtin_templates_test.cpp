@@ -1,0 +1,95 @@
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "template/builtin_templates.h"
+#include "template/prompt.h"
+
+namespace slimllm {
+namespace {
+
+ChatMessage msg(const char* role, const char* content) {
+  ChatMessage m;
+  m.role = role;
+  m.content = content;
+  return m;
+}
+
+TEST(BuiltinTemplates, AllFamiliesParseAndHaveStops) {
+  for (const char* name : {"llama3-instruct", "llama2-chat", "chatml", "mistral-instruct",
+                           "gemma-instruct", "phi-3"}) {
+    const BuiltinTemplate* t = find_builtin_template(name);
+    ASSERT_NE(t, nullptr) << name;
+    EXPECT_FALSE(t->stop.empty()) << name;
+    EXPECT_NO_THROW(Template::parse(t->text)) << name;
+  }
+  EXPECT_EQ(find_builtin_template("nope"), nullptr);
+  EXPECT_EQ(find_builtin_template("chatml")->stop,
+            (std::vector<std::string>{"<|im_start|>", "<|im_end|>"}));
+}
+
+TEST(BuiltinTemplates, RenderConversations) {
+  std::vector<ChatMessage> chat = {msg("system", "S"), msg("user", "Hi"), msg("assistant", "Yo"),
+                                   msg("user", "Bye")};
+  auto render = [&](const char* name) {
+    return build_chat_prompt(Template::parse(find_builtin_template(name)->text), chat, {}).prompt;
+  };
+  EXPECT_EQ(render("llama3-instruct"),
+            "<|start_header_id|>system<|end_header_id|>\n\nS<|eot_id|>"
+            "<|start_header_id|>user<|end_header_id|>\n\nHi<|eot_id|>"
+            "<|start_header_id|>assistant<|end_header_id|>\n\nYo<|eot_id|>"
+            "<|start_header_id|>user<|end_header_id|>\n\nBye<|eot_id|>"
+            "<|start_header_id|>assistant<|end_header_id|>\n\n");
+  EXPECT_EQ(render("chatml"),
+            "<|im_start|>system\nS<|im_end|>\n<|im_start|>user\nHi<|im_end|>\n"
+            "<|im_start|>assistant\nYo<|im_end|>\n<|im_start|>user\nBye<|im_end|>\n"
+            "<|im_start|>assistant\n");
+  EXPECT_EQ(render("llama2-chat"),
+            "[INST] <<SYS>>\nS\n<</SYS>>\n\nHi [/INST] Yo</s><s>[INST] "
+            "<<SYS>><</SYS>>\n\nBye [/INST]");
+  EXPECT_EQ(render("mistral-instruct"), "[INST] S\n\nHi[/INST] Yo</s>[INST] Bye[/INST]");
+  EXPECT_EQ(render("gemma-instruct"),
+            "<start_of_turn>user\nS\nHi<end_of_turn>\n<start_of_turn>model\nYo<end_of_turn>\n"
+            "<start_of_turn>user\nBye<end_of_turn>\n<start_of_turn>model\n");
+  EXPECT_EQ(render("phi-3"),
+            "<|system|>\nS<|end|>\n<|user|>\nHi<|end|>\n<|assistant|>\nYo<|end|>\n"
+            "<|user|>\nBye<|end|>\n<|assistant|>\n");
+}
+
+TEST(BuiltinTemplates, MatchesByJinjaCloseness) {
+  const std::string chatml_jinja =
+      "{% for message in messages %}{{'<|im_start|>' + message['role'] + '\n' + "
+      "message['content'] + '<|im_end|>' + '\n'}}{% endfor %}{% if add_generation_prompt %}{{ "
+      "'<|im_start|>assistant\n' }}{% endif %}";
+  const BuiltinTemplate* t = match_builtin_template(chatml_jinja);
+  ASSERT_NE(t, nullptr);
+  EXPECT_EQ(t->name, "chatml");
+  // A few edits away still matches.
+  std::string edited = chatml_jinja;
+  edited.replace(edited.find("message in messages"), 19, "msg in messages");
+  ASSERT_NE(match_builtin_template(edited), nullptr);
+  EXPECT_EQ(match_builtin_template(edited)->name, "chatml");
+
+  const std::string gemma_jinja =
+      "{{ bos_token }}{% if messages[0]['role'] == 'system' %}{{ raise_exception('System role "
+      "not supported') }}{% endif %}{% for message in messages %}{% if (message['role'] == "
+      "'user') != (loop.index0 % 2 == 0) %}{{ raise_exception('Conversation roles must "
+      "alternate user/assistant/user/assistant/...') }}{% endif %}{% if (message['role'] == "
+      "'assistant') %}{% set role = 'model' %}{% else %}{% set role = message['role'] %}{% endif "
+      "%}{{ '<start_of_turn>' + role + '\n' + message['content'] | trim + '<end_of_turn>\n' }}{% "
+      "endfor %}{% if add_generation_prompt %}{{'<start_of_turn>model\n'}}{% endif %}";
+  ASSERT_NE(match_builtin_template(gemma_jinja), nullptr);
+  EXPECT_EQ(match_builtin_template(gemma_jinja)->name, "gemma-instruct");
+
+  EXPECT_EQ(match_builtin_template("{{ something completely different }}"), nullptr);
+  EXPECT_EQ(match_builtin_template(""), nullptr);
+  EXPECT_EQ(kDefaultTemplate, "{{ .Prompt }}");
+}
+
+TEST(BuiltinTemplates, Levenshtein) {
+  EXPECT_EQ(levenshtein("kitten", "sitting"), 3u);
+  EXPECT_EQ(levenshtein("", "abc"), 3u);
+  EXPECT_EQ(levenshtein("h\xC3\xA9llo", "hello"), 1u);  // code points, not bytes
+}
+
+}  // namespace
+}  // namespace slimllm

@@ -1,0 +1,122 @@
+// Ollama's llama3.2 and qwen2.5 library templates, byte for byte, rendered for the usual
+// conversation shapes and compared with tests/data/templates/<template>/<case>.txt.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <fstream>
+#include <iterator>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "template/prompt.h"
+#include "template/template.h"
+
+namespace slimllm {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+std::string read(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  EXPECT_TRUE(in) << path;
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+std::string data_dir() {
+  return std::string(SLIMLLM_DATA) + "/templates/";
+}
+
+// The chat and generate requests as the server will hand them over.
+std::string render_request(const Template& t, const Json& request) {
+  if (!request.contains("messages"))
+    return build_generate_prompt(t, request.value("prompt", ""), request.value("system", ""),
+                                 request.value("suffix", ""));
+  std::vector<ChatMessage> messages;
+  for (const auto& m : request["messages"]) {
+    ChatMessage message;
+    message.role = m.value("role", "");
+    message.content = m.value("content", "");
+    message.tool_name = m.value("tool_name", "");
+    if (m.contains("tool_calls")) {
+      for (const auto& c : m["tool_calls"]) {
+        ChatToolCall call;
+        call.name = c["function"].value("name", "");
+        call.arguments = c["function"]["arguments"];
+        message.tool_calls.push_back(call);
+      }
+    }
+    messages.push_back(message);
+  }
+  ChatPromptOptions options;
+  if (request.contains("tools")) options.tools = request["tools"];
+  return build_chat_prompt(t, messages, options).prompt;
+}
+
+struct GoldenCase {
+  const char* tmpl;
+  const char* name;
+};
+
+class GoldenTest : public ::testing::TestWithParam<GoldenCase> {};
+
+TEST_P(GoldenTest, MatchesExpectedPrompt) {
+  const GoldenCase& c = GetParam();
+  Template t = Template::parse(read(data_dir() + c.tmpl + ".gotmpl"));
+  Json input = Json::parse(read(data_dir() + c.name + ".json"));
+  std::string expected = read(data_dir() + c.tmpl + "/" + c.name + ".txt");
+  std::string actual =
+      std::string(c.name) == "legacy-data" ? t.render(input) : render_request(t, input);
+  EXPECT_EQ(actual, expected);
+}
+
+const GoldenCase kCases[] = {
+    {"llama3.2", "user"},       {"llama3.2", "system-user-assistant-user"},
+    {"llama3.2", "tools-user"}, {"llama3.2", "tools-call-result"},
+    {"llama3.2", "generate"},   {"llama3.2", "legacy-data"},
+    {"qwen2.5", "user"},        {"qwen2.5", "system-user-assistant-user"},
+    {"qwen2.5", "tools-user"},  {"qwen2.5", "tools-call-result"},
+    {"qwen2.5", "generate"},    {"qwen2.5", "legacy-data"},
+};
+
+INSTANTIATE_TEST_SUITE_P(Templates, GoldenTest, ::testing::ValuesIn(kCases), [](const auto& info) {
+  std::string name = std::string(info.param.tmpl) + "_" + info.param.name;
+  for (char& ch : name)
+    if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
+  return name;
+});
+
+TEST(GoldenTemplates, Capabilities) {
+  Template llama = Template::parse(read(data_dir() + "llama3.2.gotmpl"));
+  Template qwen = Template::parse(read(data_dir() + "qwen2.5.gotmpl"));
+  EXPECT_TRUE(template_supports_tools(llama));
+  EXPECT_TRUE(template_supports_tools(qwen));
+  EXPECT_FALSE(template_supports_insert(qwen));
+  EXPECT_EQ(llama.tool_call_prefix(), "{");
+  EXPECT_EQ(qwen.tool_call_prefix(), "<tool_call>");
+}
+
+// The command prints exactly the prompt: compare its stdout byte for byte.
+TEST(TemplateCommand, RendersRequestFilesAndStdin) {
+  std::string binary = SLIMLLM_BINARY;
+  std::string out_path = ::testing::TempDir() + "/template_render.out";
+  std::string cmd = binary + " template render " + data_dir() + "qwen2.5.gotmpl --data " +
+                    data_dir() + "tools-call-result.json > " + out_path;
+  ASSERT_EQ(std::system(cmd.c_str()), 0);
+  EXPECT_EQ(read(out_path), read(data_dir() + "qwen2.5/tools-call-result.txt"));
+
+  cmd = binary + " template render " + data_dir() + "llama3.2.gotmpl < " + data_dir() +
+        "generate.json > " + out_path;
+  ASSERT_EQ(std::system(cmd.c_str()), 0);
+  EXPECT_EQ(read(out_path), read(data_dir() + "llama3.2/generate.txt"));
+
+  std::string bad = ::testing::TempDir() + "/bad.gotmpl";
+  std::ofstream(bad) << "{{ if }}";
+  cmd =
+      binary + " template render " + bad + " < " + data_dir() + "user.json > " + out_path + " 2>&1";
+  EXPECT_NE(std::system(cmd.c_str()), 0);
+  EXPECT_THAT(read(out_path), ::testing::HasSubstr("line 1, column 7: missing value for if"));
+}
+
+}  // namespace
+}  // namespace slimllm
