@@ -2,6 +2,7 @@
 
 #include "base/log.h"
 #include "kernels/ref/ref_kernels.h"
+#include "kernels/x86/x86_kernels.h"
 
 namespace slimllm {
 
@@ -23,12 +24,8 @@ const KernelTable& reference_kernels() {
 }
 
 const KernelTable& active_kernels() {
-  // The SIMD variants will be selected here from cpu_features() and SLIMLLM_CPU.
-  static const KernelTable& table = [&]() -> const KernelTable& {
-    const KernelTable& chosen = reference_kernels();
-    log_debug("kernels selected", {{"variant", chosen.name}});
-    return chosen;
-  }();
+  // The best variant for cpu_features(), or the one SLIMLLM_CPU forces (logged once).
+  static const KernelTable& table = select_kernels();
   return table;
 }
 

@@ -1,0 +1,92 @@
+#include "kernels/x86/x86_kernels.h"
+
+#include <cstdlib>
+#include <string_view>
+
+#include "base/cpu.h"
+#include "base/log.h"
+#include "kernels/x86/isa.h"
+
+namespace slimllm {
+namespace {
+
+bool is_x86() {
+#if defined(__x86_64__)
+  return true;
+#else
+  return false;
+#endif
+}
+
+}  // namespace
+
+bool avx2_kernels_supported() {
+  const CpuFeatures& f = cpu_features();
+  return is_x86() && f.avx2 && f.fma && f.f16c;
+}
+
+bool avx512_kernels_supported() {
+  const CpuFeatures& f = cpu_features();
+  return avx2_kernels_supported() && f.avx512f && f.avx512bw && f.avx512vl && f.avx512dq &&
+         f.avx512vnni;
+}
+
+const KernelTable& avx2_kernels() {
+#if defined(__x86_64__)
+  static const KernelTable table = [] {
+    KernelTable t = reference_kernels();
+    t.name = "avx2";
+    t.matmul_scratch_bytes = x86::avx2::matmul_scratch_bytes;
+    t.matmul = x86::avx2::matmul;
+    t.attention = x86::avx2::attention;
+    return t;
+  }();
+  return table;
+#else
+  return reference_kernels();
+#endif
+}
+
+const KernelTable& avx512_kernels() {
+#if defined(__x86_64__)
+  static const KernelTable table = [] {
+    KernelTable t = reference_kernels();
+    t.name = "avx512";
+    t.matmul_scratch_bytes = x86::avx512::matmul_scratch_bytes;
+    t.matmul = x86::avx512::matmul;
+    t.attention = x86::avx512::attention;
+    return t;
+  }();
+  return table;
+#else
+  return reference_kernels();
+#endif
+}
+
+const KernelTable& select_kernels() {
+  const KernelTable* best = &reference_kernels();
+  if (avx512_kernels_supported()) {
+    best = &avx512_kernels();
+  } else if (avx2_kernels_supported()) {
+    best = &avx2_kernels();
+  }
+  const char* env = std::getenv("SLIMLLM_CPU");
+  const std::string_view wanted = env != nullptr ? env : "";
+  const KernelTable* chosen = best;
+  if (wanted == "generic") {
+    chosen = &reference_kernels();
+  } else if (wanted == "avx2" && avx2_kernels_supported()) {
+    chosen = &avx2_kernels();
+  } else if (wanted == "avx512" && avx512_kernels_supported()) {
+    chosen = &avx512_kernels();
+  } else if (!wanted.empty() && wanted != "auto") {
+    log_warn(
+        "SLIMLLM_CPU names a kernel variant this CPU cannot run or an unknown one; using "
+        "the best supported",
+        {{"requested", wanted}, {"variant", best->name}});
+  }
+  log_info("kernels selected", {{"variant", chosen->name}, {"cpu", cpu_features().describe()}});
+  return *chosen;
+}
+
+}  // namespace slimllm

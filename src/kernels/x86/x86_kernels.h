@@ -1,0 +1,25 @@
+// The x86 SIMD kernel tables (issue 5): AVX2+FMA+F16C, and AVX-512 (F/BW/VL + VNNI). Each table
+// is the reference table with the entries these variants speed up replaced (today: matmul, its
+// scratch size, and attention). On other architectures the functions here return the reference
+// table.
+#pragma once
+
+#include "kernels/dispatch.h"
+
+namespace slimllm {
+
+// True when this CPU (and OS) can run the variant.
+bool avx2_kernels_supported();
+bool avx512_kernels_supported();
+
+// The variant tables. Calling one the CPU cannot run is the caller's mistake (tests check
+// *_supported() first); on non-x86 builds both return reference_kernels().
+const KernelTable& avx2_kernels();
+const KernelTable& avx512_kernels();
+
+// The best table for cpu_features(), honouring SLIMLLM_CPU=generic|avx2|avx512 (a variant the
+// CPU lacks, or an unknown value, falls back to the best supported one with a warning). Logs the
+// choice once at info level. Meant to be called once by active_kernels().
+const KernelTable& select_kernels();
+
+}  // namespace slimllm

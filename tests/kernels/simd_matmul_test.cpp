@@ -1,0 +1,305 @@
+// The x86 SIMD matmul variants against the scalar reference, on every variant this CPU runs.
+//
+// Error bounds, per output y[t, r] = Σ_i w_i·x_i over `cols` values:
+// - Against the "quantized oracle" (double-precision dot of the reference-dequantized weights ŵ
+//   with the reference-quantized-then-dequantized activations x̂): the integer block products
+//   are exact, so the only error is f32 rounding of the scale products and of the running sums:
+//   |y − oracle| ≤ 8·(cols/8 + 16)·2⁻²³·Σ|ŵ_i·x̂_i| (a generous multiple of the textbook
+//   summation bound; a wrong scale, offset or lane order breaks it by orders of magnitude).
+// - Against ref::matmul (f32 activations, the oracle of record): the activation quantization adds
+//   at most Σ|ŵ_i|·|x_i − x̂_i|, computed exactly from the reference quantizer.
+// Float weights (F32/F16/BF16) skip quantization: |y − ref| ≤ 8·(cols/8 + 16)·2⁻²³·Σ|w_i·x_i|.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "base/error.h"
+#include "base/thread_pool.h"
+#include "kernels/dispatch.h"
+#include "kernels/ref/ref_kernels.h"
+#include "kernels/x86/isa.h"
+#include "kernels/x86/x86_kernels.h"
+#include "tensor/dequantize.h"
+#include "tensor/half.h"
+#include "tensor/quantize.h"
+
+namespace slimllm {
+namespace {
+
+struct Variant {
+  const char* name;
+  bool (*supported)();
+  const KernelTable& (*table)();
+  int64_t (*q32_act_stride)(int64_t);
+  void (*quantize_q32)(const float*, int64_t, uint8_t*);
+  void (*unpack_q32)(const uint8_t*, int64_t, int8_t*, float*);
+  void (*quantize_q8k)(const float*, int64_t, BlockQ8_K*);
+};
+
+const Variant kVariants[] = {
+    {"avx2", avx2_kernels_supported, avx2_kernels, x86::avx2::q32_act_stride,
+     x86::avx2::quantize_q32, x86::avx2::unpack_q32, x86::avx2::quantize_q8k},
+    {"avx512", avx512_kernels_supported, avx512_kernels, x86::avx512::q32_act_stride,
+     x86::avx512::quantize_q32, x86::avx512::unpack_q32, x86::avx512::quantize_q8k},
+};
+
+// Normal values with a different scale per 32 (so blocks differ) and a few outliers.
+std::vector<float> random_values(size_t n, uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::normal_distribution<float> normal(0.0f, 1.0f);
+  std::uniform_real_distribution<float> scale(0.05f, 3.0f);
+  std::vector<float> v(n);
+  float s = 1;
+  for (size_t i = 0; i < n; ++i) {
+    if (i % 32 == 0) s = scale(rng);
+    v[i] = normal(rng) * s;
+    if (i % 97 == 13) v[i] *= 8;
+  }
+  return v;
+}
+
+struct Weights {
+  DType type;
+  int64_t rows, cols;
+  std::vector<uint8_t> packed;
+  std::vector<float> dequantized;  // [rows, cols], what the reference computes with
+  WeightView view() const { return {type, rows, cols, packed.data()}; }
+};
+
+Weights make_weights(DType type, int64_t rows, int64_t cols, uint32_t seed) {
+  Weights w{type, rows, cols, {}, {}};
+  auto values = random_values(static_cast<size_t>(rows * cols), seed);
+  const size_t rb = row_bytes(type, cols);
+  w.packed.resize(rb * rows);
+  w.dequantized.resize(values.size());
+  for (int64_t r = 0; r < rows; ++r) {
+    quantize(type, values.data() + r * cols, w.packed.data() + r * rb, cols);
+    ref::row_to_f32(type, w.packed.data() + r * rb, 0, cols, w.dequantized.data() + r * cols);
+    if (type == DType::kF32) {
+      std::memcpy(w.dequantized.data() + r * cols, w.packed.data() + r * rb, rb);
+    }
+  }
+  return w;
+}
+
+// x̂: the activations as the fast path sees them after quantizing to the weight's partner type.
+std::vector<float> quantized_activations(DType weight_type, const std::vector<float>& x, int64_t n,
+                                         int64_t cols) {
+  std::vector<float> out(x.size());
+  for (int64_t t = 0; t < n; ++t) {
+    const float* src = x.data() + t * cols;
+    float* dst = out.data() + t * cols;
+    switch (weight_type) {
+      case DType::kQ8_0:
+      case DType::kQ4_0: {
+        std::vector<BlockQ8_0> q(cols / 32);
+        quantize_row_q8_0(src, q.data(), cols);
+        dequantize_row_q8_0(q.data(), dst, cols);
+        break;
+      }
+      case DType::kQ4_K:
+      case DType::kQ5_K:
+      case DType::kQ6_K: {
+        std::vector<BlockQ8_K> q(cols / 256);
+        quantize_row_q8_K(src, q.data(), cols);
+        dequantize_row_q8_K(q.data(), dst, cols);
+        break;
+      }
+      default:
+        std::memcpy(dst, src, cols * sizeof(float));
+    }
+  }
+  return out;
+}
+
+void check_matmul(const Variant& v, DType type, int64_t rows, int64_t cols, int64_t n,
+                  ThreadPool* pool, uint32_t seed) {
+  SCOPED_TRACE(std::string(v.name) + " " + std::string(dtype_name(type)) +
+               " rows=" + std::to_string(rows) + " cols=" + std::to_string(cols) +
+               " n=" + std::to_string(n) + (pool ? " threads=2" : ""));
+  const Weights w = make_weights(type, rows, cols, seed);
+  const auto x = random_values(static_cast<size_t>(n * cols), seed + 1000);
+  const auto xq = quantized_activations(type, x, n, cols);
+
+  const KernelTable& table = v.table();
+  std::vector<uint8_t> scratch(table.matmul_scratch_bytes(type, cols, n) + 3);
+  // An odd offset: the kernels must not assume an aligned scratch.
+  Scratch s{scratch.data() + 3, scratch.size() - 3};
+  std::vector<float> y(static_cast<size_t>(n * rows), NAN);
+  table.matmul(w.view(), x.data(), n, y.data(), s, pool);
+
+  std::vector<float> want(y.size());
+  ref::matmul(w.view(), x.data(), n, want.data(), {}, nullptr);
+
+  const double eps = std::ldexp(1.0, -23);
+  const double rounding = 8.0 * (cols / 8 + 16) * eps;
+  for (int64_t t = 0; t < n; ++t) {
+    for (int64_t r = 0; r < rows; ++r) {
+      const float* wr = w.dequantized.data() + r * cols;
+      const float* xr = x.data() + t * cols;
+      const float* qr = xq.data() + t * cols;
+      double oracle = 0, magnitude = 0, quant_error = 0;
+      for (int64_t i = 0; i < cols; ++i) {
+        oracle += double(wr[i]) * qr[i];
+        magnitude += std::fabs(double(wr[i]) * qr[i]);
+        quant_error += std::fabs(double(wr[i])) * std::fabs(double(xr[i]) - qr[i]);
+      }
+      const double got = y[t * rows + r];
+      const double tol = rounding * magnitude + 1e-30;
+      ASSERT_NEAR(got, oracle, tol) << "t=" << t << " r=" << r;
+      ASSERT_NEAR(got, want[t * rows + r], tol + quant_error * (1 + 1e-6))
+          << "t=" << t << " r=" << r;
+    }
+  }
+}
+
+class SimdTest : public ::testing::TestWithParam<Variant> {
+ protected:
+  void SetUp() override {
+    if (!GetParam().supported()) GTEST_SKIP() << GetParam().name << " not supported by this CPU";
+  }
+};
+
+INSTANTIATE_TEST_SUITE_P(X86, SimdTest, ::testing::ValuesIn(kVariants),
+                         [](const auto& info) { return std::string(info.param.name); });
+
+TEST_P(SimdTest, QuantizeQ8_0MatchesTheReference) {
+  const int64_t cols = 32 * 9;
+  auto x = random_values(cols, 7);
+  // Exact ties after scaling: with amax 127 the scale is 1, and std::round takes k.5 away from 0.
+  for (int i = 0; i < 32; ++i) x[32 + i] = i == 0 ? 127.0f : (i % 2 ? 1 : -1) * (i * 0.5f);
+  std::fill(x.begin() + 64, x.begin() + 96, 0.0f);  // a zero block
+  std::vector<BlockQ8_0> want(cols / 32);
+  quantize_row_q8_0(x.data(), want.data(), cols);
+  std::vector<uint8_t> act(GetParam().q32_act_stride(cols));
+  GetParam().quantize_q32(x.data(), cols, act.data());
+  std::vector<int8_t> qs(cols);
+  std::vector<float> d(cols / 32);
+  GetParam().unpack_q32(act.data(), cols, qs.data(), d.data());
+  for (int64_t b = 0; b < cols / 32; ++b) {
+    EXPECT_EQ(d[b], f16_to_f32(want[b].d)) << "block " << b;
+    for (int i = 0; i < 32; ++i)
+      EXPECT_EQ(qs[32 * b + i], want[b].qs[i]) << "block " << b << " " << i;
+  }
+}
+
+TEST_P(SimdTest, QuantizeQ8_KIsByteIdentical) {
+  const int64_t cols = 256 * 4;
+  auto x = random_values(cols, 8);
+  // Ties round to even; the largest magnitude appears with both signs (the first one wins).
+  for (int i = 0; i < 256; ++i) x[256 + i] = (i % 2 ? 1 : -1) * ((i % 100) * 0.5f);
+  x[256 + 3] = -127.0f;
+  x[256 + 4] = 127.0f;
+  std::fill(x.begin() + 512, x.begin() + 768, 0.0f);
+  std::vector<BlockQ8_K> want(cols / 256), got(cols / 256);
+  quantize_row_q8_K(x.data(), want.data(), cols);
+  GetParam().quantize_q8k(x.data(), cols, got.data());
+  EXPECT_EQ(std::memcmp(want.data(), got.data(), sizeof(BlockQ8_K) * want.size()), 0);
+  for (size_t b = 0; b < want.size(); ++b) {
+    EXPECT_EQ(got[b].d, want[b].d) << b;
+    for (int j = 0; j < 16; ++j) EXPECT_EQ(got[b].bsums[j], want[b].bsums[j]) << b << " " << j;
+  }
+}
+
+TEST_P(SimdTest, QuantizedTypesMatchTheReference) {
+  const int64_t kRows[] = {1, 2, 3, 4, 5, 7, 8, 13, 37};
+  const int64_t kTokens[] = {1, 2, 3, 4, 5, 7, 8, 9, 19};
+  uint32_t seed = 1;
+  for (DType type : {DType::kQ8_0, DType::kQ4_0}) {
+    for (int64_t rows : kRows)
+      for (int64_t n : kTokens) check_matmul(GetParam(), type, rows, 32 * 5, n, nullptr, seed++);
+    check_matmul(GetParam(), type, 9, 32, 4, nullptr, seed++);
+    check_matmul(GetParam(), type, 6, 32 * 33, 11, nullptr, seed++);
+    check_matmul(GetParam(), type, 3, 64, 300, nullptr, seed++);  // several passes of tokens
+  }
+  for (DType type : {DType::kQ4_K, DType::kQ5_K, DType::kQ6_K}) {
+    for (int64_t rows : {1, 2, 5, 13, 37})
+      for (int64_t n : {1, 2, 3, 4, 5, 8, 9, 19})
+        check_matmul(GetParam(), type, rows, 256 * 2, n, nullptr, seed++);
+    check_matmul(GetParam(), type, 3, 256, 7, nullptr, seed++);
+    check_matmul(GetParam(), type, 4, 256 * 5, 10, nullptr, seed++);
+    check_matmul(GetParam(), type, 2, 256, 260, nullptr, seed++);  // several passes of tokens
+  }
+}
+
+TEST_P(SimdTest, FloatTypesMatchTheReference) {
+  uint32_t seed = 500;
+  for (DType type : {DType::kF32, DType::kF16, DType::kBF16}) {
+    for (int64_t rows : {1, 2, 3, 4, 5, 7, 13, 37})
+      for (int64_t n : {1, 2, 3, 5, 6, 7, 19})
+        check_matmul(GetParam(), type, rows, 40, n, nullptr, seed++);
+    for (int64_t cols : {1, 7, 9, 33, 257})
+      check_matmul(GetParam(), type, 5, cols, 3, nullptr, seed++);
+  }
+}
+
+TEST_P(SimdTest, TwoThreadsGiveTheSameResult) {
+  ThreadPool pool(2);
+  uint32_t seed = 900;
+  for (DType type : {DType::kQ8_0, DType::kQ4_0, DType::kQ4_K, DType::kQ6_K, DType::kF16}) {
+    const int64_t cols = type == DType::kQ4_K || type == DType::kQ6_K ? 512 : 96;
+    for (int64_t n : {1, 6}) {
+      check_matmul(GetParam(), type, 37, cols, n, &pool, seed);
+      // The row split changes no row's arithmetic, so one and two threads agree bit for bit.
+      const Weights w = make_weights(type, 37, cols, seed);
+      const auto x = random_values(static_cast<size_t>(n * cols), seed + 1);
+      const KernelTable& table = GetParam().table();
+      std::vector<uint8_t> scratch(table.matmul_scratch_bytes(type, cols, n));
+      std::vector<float> one(n * 37), two(n * 37);
+      table.matmul(w.view(), x.data(), n, one.data(), {scratch.data(), scratch.size()}, nullptr);
+      table.matmul(w.view(), x.data(), n, two.data(), {scratch.data(), scratch.size()}, &pool);
+      EXPECT_EQ(one, two) << dtype_name(type) << " n=" << n;
+      ++seed;
+    }
+  }
+}
+
+TEST_P(SimdTest, OtherTypesFallBackToTheReference) {
+  const Weights w = make_weights(DType::kQ5_0, 3, 64, 77);
+  const auto x = random_values(2 * 64, 78);
+  const KernelTable& table = GetParam().table();
+  std::vector<uint8_t> scratch(table.matmul_scratch_bytes(DType::kQ5_0, 64, 2));
+  std::vector<float> got(6), want(6);
+  table.matmul(w.view(), x.data(), 2, got.data(), {scratch.data(), scratch.size()}, nullptr);
+  ref::matmul(w.view(), x.data(), 2, want.data(), {}, nullptr);
+  EXPECT_EQ(got, want);
+}
+
+TEST_P(SimdTest, RejectsATooSmallScratch) {
+  const Weights w = make_weights(DType::kQ8_0, 2, 64, 79);
+  const auto x = random_values(64, 80);
+  const KernelTable& table = GetParam().table();
+  std::vector<uint8_t> scratch(table.matmul_scratch_bytes(DType::kQ8_0, 64, 1) - 1);
+  std::vector<float> y(2);
+  EXPECT_THROW(
+      table.matmul(w.view(), x.data(), 1, y.data(), {scratch.data(), scratch.size()}, nullptr),
+      Error);
+  EXPECT_THROW(table.matmul(w.view(), x.data(), 1, y.data(), {}, nullptr), Error);
+}
+
+TEST_P(SimdTest, TableNamesTheVariant) {
+  EXPECT_STREQ(GetParam().table().name, GetParam().name);
+  EXPECT_NE(GetParam().table().rms_norm, nullptr);
+}
+
+TEST(SimdSelect, HonoursSlimllmCpu) {
+  // select_kernels() reads the variable on every call; active_kernels() calls it once.
+  setenv("SLIMLLM_CPU", "generic", 1);
+  EXPECT_STREQ(select_kernels().name, "generic");
+  setenv("SLIMLLM_CPU", "avx2", 1);
+  EXPECT_STREQ(select_kernels().name, avx2_kernels_supported() ? "avx2" : "generic");
+  setenv("SLIMLLM_CPU", "no-such-variant", 1);
+  const char* best = avx512_kernels_supported() ? "avx512"
+                     : avx2_kernels_supported() ? "avx2"
+                                                : "generic";
+  EXPECT_STREQ(select_kernels().name, best);
+  unsetenv("SLIMLLM_CPU");
+  EXPECT_STREQ(select_kernels().name, best);
+}
+
+}  // namespace
+}  // namespace slimllm
