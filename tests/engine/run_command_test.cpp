@@ -5,6 +5,9 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <string>
+
+#include <unistd.h>
 
 namespace slimllm {
 namespace {
@@ -16,8 +19,11 @@ struct Output {
 };
 
 Output run_binary(const std::string& args, const std::string& stdin_text = "") {
-  const std::string err_path = ::testing::TempDir() + "/run-stderr.txt";
-  const std::string in_path = ::testing::TempDir() + "/run-stdin.txt";
+  // Unique per process: ctest runs the tests of this file in parallel processes.
+  static int calls = 0;
+  const std::string tag = std::to_string(::getpid()) + "-" + std::to_string(++calls);
+  const std::string err_path = ::testing::TempDir() + "/run-stderr-" + tag + ".txt";
+  const std::string in_path = ::testing::TempDir() + "/run-stdin-" + tag + ".txt";
   std::ofstream(in_path) << stdin_text;
   const std::string command =
       std::string(SLIMLLM_BINARY) + " run " + args + " <" + in_path + " 2>" + err_path;
@@ -31,6 +37,8 @@ Output run_binary(const std::string& args, const std::string& stdin_text = "") {
   std::stringstream err;
   err << std::ifstream(err_path).rdbuf();
   o.err = err.str();
+  std::remove(err_path.c_str());
+  std::remove(in_path.c_str());
   return o;
 }
 

@@ -51,7 +51,8 @@ TEST(Matmul, F32MatchesNaive) {
   auto w = random_values(rows * cols, 1);
   auto x = random_values(n * cols, 2);
   std::vector<float> y(n * rows);
-  matmul({DType::kF32, rows, cols, w.data()}, x.data(), n, y.data(), {}, nullptr);
+  reference_kernels().matmul({DType::kF32, rows, cols, w.data()}, x.data(), n, y.data(), {},
+                             nullptr);
   auto want = naive_matmul(w, rows, cols, x, n);
   for (size_t i = 0; i < y.size(); ++i) EXPECT_NEAR(y[i], want[i], 1e-4f) << i;
 }
@@ -66,7 +67,8 @@ TEST(Matmul, F16AndQ8_0MatchTheirDequantizedWeights) {
     std::vector<float> dequant(w.size());
     dequantize(type, packed.data(), dequant.data(), dequant.size());
     std::vector<float> y(n * rows);
-    matmul({type, rows, cols, packed.data()}, x.data(), n, y.data(), {}, nullptr);
+    reference_kernels().matmul({type, rows, cols, packed.data()}, x.data(), n, y.data(), {},
+                               nullptr);
     auto want = naive_matmul(dequant, rows, cols, x, n);
     for (size_t i = 0; i < y.size(); ++i) EXPECT_NEAR(y[i], want[i], 1e-4f) << dtype_name(type);
     // And the rows really are the quantized weights, near the originals.
@@ -81,8 +83,10 @@ TEST(Matmul, ThreadPoolGivesTheSameResult) {
   auto x = random_values(n * cols, 6);
   std::vector<float> alone(n * rows), pooled(n * rows);
   ThreadPool pool(2);
-  matmul({DType::kF32, rows, cols, w.data()}, x.data(), n, alone.data(), {}, nullptr);
-  matmul({DType::kF32, rows, cols, w.data()}, x.data(), n, pooled.data(), {}, &pool);
+  reference_kernels().matmul({DType::kF32, rows, cols, w.data()}, x.data(), n, alone.data(), {},
+                             nullptr);
+  reference_kernels().matmul({DType::kF32, rows, cols, w.data()}, x.data(), n, pooled.data(), {},
+                             &pool);
   EXPECT_EQ(alone, pooled);
 }
 
@@ -201,14 +205,14 @@ TEST(Attention, WeighsValuesBySoftmaxOfScores) {
   a.head_dim = 2;
   a.cell_stride = 2;
   a.scale = 1.0f;
-  attention(a, nullptr);
+  reference_kernels().attention(a, nullptr);
   const float w0 = std::exp(1.0f) / (std::exp(1.0f) + 1.0f);  // head 0 prefers cell 0
   EXPECT_NEAR(out[0], 10.0f * w0, 1e-5f);
   EXPECT_NEAR(out[1], 20.0f * (1 - w0), 1e-5f);
   EXPECT_NEAR(out[2], 10.0f * (1 - w0), 1e-5f);  // head 1 prefers cell 1
   EXPECT_NEAR(out[3], 20.0f * w0, 1e-5f);
   visible[0] = 1;  // causal: only cell 0
-  attention(a, nullptr);
+  reference_kernels().attention(a, nullptr);
   EXPECT_NEAR(out[0], 10.0f, 1e-5f);
   EXPECT_NEAR(out[3], 0.0f, 1e-5f);
 }
