@@ -142,7 +142,7 @@ void run_bench(const BenchOptions& options) {
   const uint64_t per_token = weight_bytes_per_token(*model);
 
   // Warm-up: fault the mapped weights in and settle the threads.
-  time_prompt(*model, random_tokens(std::min(options.prompt_tokens, 32), config.n_vocab, 7), pool);
+  time_prompt(*model, random_tokens(std::clamp(options.prompt_tokens, 8, 32), config.n_vocab, 7), pool);
   time_generation(*model, 2, 1, pool);
 
   std::vector<double> pp_rates, tg_rates;
