@@ -1,0 +1,29 @@
+// Answers in Ollama's shapes: JSON bodies written as Go writes them, {"error": ...} with the
+// status an exception maps to, and NDJSON streams.
+#pragma once
+
+#include <httplib.h>
+
+#include <exception>
+#include <functional>
+#include <string>
+
+#include "store/go_json.h"
+
+namespace slimllm {
+
+void send_json(httplib::Response& res, const OrderedJson& body, int status = 200);
+void send_error(httplib::Response& res, int status, const std::string& message);
+// Maps the exception being handled (ApiError, StoreError, SchedulerError, Error, other) to
+// Ollama's status and error body. Call from a catch block.
+void send_current_exception(httplib::Response& res);
+// The status the current exception maps to, and its message.
+int current_exception_status(std::string& message);
+
+// Runs `handler`, turning any exception into an error response.
+void guarded(httplib::Response& res, const std::function<void()>& handler);
+
+// Writes one NDJSON line; false when the client has gone away.
+bool write_line(httplib::DataSink& sink, const OrderedJson& chunk);
+
+}  // namespace slimllm

@@ -1,0 +1,45 @@
+// Builds a model in the store from uploaded blobs or an existing model plus text layers, the way
+// Ollama's /api/create does: model layer, then template, system, license, params and messages
+// layers (each replacing the base model's layer of the same kind), a config blob, the manifest.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "gguf/reader.h"
+#include "store/model_name.h"
+#include "store/model_store.h"
+
+namespace slimllm {
+
+struct CreateSpec {
+  ModelName name;
+  std::string from;                          // an existing model's name; "" when `files` is used
+  std::map<std::string, std::string> files;  // file name → "sha256:<hex>" of an uploaded blob
+  std::optional<std::string> template_text;
+  std::optional<std::string> system;
+  std::vector<std::string> licenses;
+  nlohmann::json parameters;  // object of typed options, merged over the base's; or null
+  std::optional<nlohmann::json> messages;  // array of {"role","content"}
+};
+
+// A chat template recognised from a GGUF's tokenizer.chat_template (Ollama's template/index.json).
+struct DetectedTemplate {
+  std::string name;           // "llama3-instruct"
+  std::string template_text;  // the Go template
+  nlohmann::json params;      // e.g. {"stop":[...]}, or null
+};
+using TemplateDetector = std::function<std::optional<DetectedTemplate>(const GgufFile&)>;
+using CreateProgress = std::function<void(const std::string& status)>;
+
+// Creates (or replaces) the model and returns its manifest digest. Bad input (missing blobs, a
+// non-GGUF file, a bad path) throws StoreError kInvalid with Ollama's message; a missing `from`
+// model StoreError kNotFound.
+std::string create_model(ModelStore& store, const CreateSpec& spec, const CreateProgress& progress,
+                         const TemplateDetector& detect_template = {});
+
+}  // namespace slimllm
