@@ -117,7 +117,10 @@ nlohmann::json validate_options(const nlohmann::json& options) {
   nlohmann::json out = nlohmann::json::object();
   if (options.is_null()) return out;
   if (!options.is_object()) fail_status(400, "options must be an object");
-  for (const auto& [key, value] : options.items()) {
+  for (const auto& item : options.items()) {
+    // Plain names, not a structured binding: clang 14 cannot capture bindings in the lambda below.
+    const std::string& key = item.key();
+    const nlohmann::json& value = item.value();
     std::optional<OptionType> type = option_type(key);
     if (!type) {
       if (!is_removed_option(key)) log_warn("invalid option provided", {{"option", key}});
