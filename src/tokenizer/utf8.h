@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include "base/utf8.h"  // utf8_append
+
 namespace slimllm {
 
 // Length of the UTF-8 sequence a lead byte announces: 1 for ASCII and for bytes that cannot
@@ -21,25 +23,6 @@ inline size_t utf8_sequence_length(uint8_t lead) {
 
 inline bool utf8_is_continuation(uint8_t byte) {
   return (byte & 0xC0) == 0x80;
-}
-
-// Appends the UTF-8 form of a code point (no surrogate or range checks: callers pass valid ones).
-inline void utf8_append(std::string& out, uint32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
 }
 
 // How many bytes at the end of `bytes` form the start of a UTF-8 character that is not complete
