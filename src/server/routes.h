@@ -11,5 +11,9 @@ namespace slimllm {
 void add_model_routes(RouteTable& routes, ServerContext& context);
 // /api/generate, /api/chat.
 void add_generate_routes(RouteTable& routes, ServerContext& context);
+// /api/pull, /api/push and the registry's read side (/v2/...) served from the store.
+void add_transfer_routes(RouteTable& routes, ServerContext& context);
+// /health, /ready, /metrics.
+void add_operations_routes(RouteTable& routes, ServerContext& context);
 
 }  // namespace slimllm

@@ -54,6 +54,8 @@ Server::Server(ServerConfig config, ModelStore& store, Scheduler& scheduler,
   RouteTable routes(http);
   add_model_routes(routes, impl_->context);
   add_generate_routes(routes, impl_->context);
+  add_transfer_routes(routes, impl_->context);
+  add_operations_routes(routes, impl_->context);
   routes.finish();
 }
 
