@@ -1,5 +1,7 @@
 #include "base/thread_pool.h"
 
+#include <algorithm>
+
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
 #endif
@@ -7,7 +9,8 @@
 namespace slimllm {
 namespace {
 
-// About 50-100 µs of polling before sleeping.
+// A few tens of microseconds to a millisecond of polling (PAUSE takes 10-140 cycles depending
+// on the core) before sleeping.
 constexpr int kSpinIterations = 20000;
 
 inline void cpu_relax() {
@@ -18,6 +21,10 @@ inline void cpu_relax() {
 #endif
 }
 
+inline uint32_t generation_of(uint64_t state) {
+  return static_cast<uint32_t>(state >> 32);
+}
+
 }  // namespace
 
 ThreadPool::ThreadPool(int threads) : threads_(threads < 1 ? 1 : threads) {
@@ -26,28 +33,61 @@ ThreadPool::ThreadPool(int threads) : threads_(threads < 1 ? 1 : threads) {
 }
 
 ThreadPool::~ThreadPool() {
-  stopping_.store(true, std::memory_order_release);
-  generation_.fetch_add(1, std::memory_order_acq_rel);
-  generation_.notify_all();
+  {
+    std::lock_guard lock(run_mutex_);
+    stopping_.store(true, std::memory_order_release);
+    state_.store(static_cast<uint64_t>(++generation_) << 32, std::memory_order_release);
+  }
+  state_.notify_all();
   for (std::thread& t : workers_) t.join();
 }
 
 void ThreadPool::worker(int index) {
-  uint64_t seen = 0;
+  uint32_t seen = 0;
   while (true) {
-    uint64_t current = generation_.load(std::memory_order_acquire);
-    for (int spin = 0; current == seen && spin < kSpinIterations; ++spin) {
+    uint64_t state = state_.load(std::memory_order_acquire);
+    for (int spin = 0; generation_of(state) == seen && spin < kSpinIterations; ++spin) {
       cpu_relax();
-      current = generation_.load(std::memory_order_acquire);
+      state = state_.load(std::memory_order_acquire);
     }
-    while (current == seen) {
-      generation_.wait(seen, std::memory_order_acquire);
-      current = generation_.load(std::memory_order_acquire);
+    while (generation_of(state) == seen) {
+      state_.wait(state, std::memory_order_acquire);
+      state = state_.load(std::memory_order_acquire);
     }
-    seen = current;
+    seen = generation_of(state);
     if (stopping_.load(std::memory_order_acquire)) return;
+    // Join unless the caller has closed this job (or already started another one).
+    bool joined = false;
+    while ((state & kClosed) == 0 && generation_of(state) == seen) {
+      if (state_.compare_exchange_weak(state, state + 1, std::memory_order_acq_rel,
+                                       std::memory_order_acquire)) {
+        joined = true;
+        break;
+      }
+    }
+    if (!joined) continue;
     job_(index, threads_);
-    if (pending_.fetch_sub(1, std::memory_order_acq_rel) == 1) pending_.notify_one();
+    finished_.fetch_add(1, std::memory_order_acq_rel);
+    finished_.notify_one();
+  }
+}
+
+void ThreadPool::start_job(FunctionRef<void(int, int)> fn) {
+  job_ = fn;
+  finished_.store(0, std::memory_order_relaxed);
+  state_.store(static_cast<uint64_t>(++generation_) << 32, std::memory_order_release);
+  state_.notify_all();
+}
+
+void ThreadPool::wait_finished(uint32_t count) {
+  uint32_t done = finished_.load(std::memory_order_acquire);
+  for (int spin = 0; done != count && spin < kSpinIterations; ++spin) {
+    cpu_relax();
+    done = finished_.load(std::memory_order_acquire);
+  }
+  while (done != count) {
+    finished_.wait(done, std::memory_order_acquire);
+    done = finished_.load(std::memory_order_acquire);
   }
 }
 
@@ -57,34 +97,40 @@ void ThreadPool::run(FunctionRef<void(int, int)> fn) {
     return;
   }
   std::lock_guard lock(run_mutex_);
-  job_ = fn;
-  pending_.store(threads_ - 1, std::memory_order_release);
-  generation_.fetch_add(1, std::memory_order_acq_rel);
-  generation_.notify_all();
+  start_job(fn);
   fn(0, threads_);
-  int left = pending_.load(std::memory_order_acquire);
-  for (int spin = 0; left != 0 && spin < kSpinIterations; ++spin) {
-    cpu_relax();
-    left = pending_.load(std::memory_order_acquire);
+  // Never closed: every worker joins this generation when it wakes (the next job cannot start
+  // before all of them have finished this one).
+  wait_finished(static_cast<uint32_t>(threads_ - 1));
+}
+
+void ThreadPool::run_dynamic(FunctionRef<void(int, int)> fn) {
+  if (threads_ == 1) {
+    fn(0, 1);
+    return;
   }
-  while (left != 0) {
-    pending_.wait(left, std::memory_order_acquire);
-    left = pending_.load(std::memory_order_acquire);
-  }
+  std::lock_guard lock(run_mutex_);
+  start_job(fn);
+  fn(0, threads_);
+  const uint64_t state = state_.fetch_or(kClosed, std::memory_order_acq_rel);
+  wait_finished(static_cast<uint32_t>(state & kCountMask));
 }
 
 void ThreadPool::parallel_for(int64_t n, FunctionRef<void(int64_t, int64_t)> fn, int64_t grain) {
   if (n <= 0) return;
   if (grain < 1) grain = 1;
-  int64_t units = (n + grain - 1) / grain;
-  auto body = [&](int thread, int threads) {
-    int64_t first = units * thread / threads;
-    int64_t last = units * (thread + 1) / threads;
-    int64_t begin = first * grain;
-    int64_t end = last * grain < n ? last * grain : n;
-    if (begin < end) fn(begin, end);
-  };
-  run(body);
+  const int64_t units = (n + grain - 1) / grain;
+  // About four chunks per thread: a late or preempted thread costs at most a chunk.
+  const int64_t chunk_units = std::max<int64_t>(1, units / (4 * threads_));
+  const int64_t chunk = chunk_units * grain;
+  std::atomic<int64_t> next{0};
+  run_dynamic([&](int, int) {
+    while (true) {
+      const int64_t begin = next.fetch_add(chunk, std::memory_order_relaxed);
+      if (begin >= n) break;
+      fn(begin, std::min(n, begin + chunk));
+    }
+  });
 }
 
 }  // namespace slimllm

@@ -2,6 +2,11 @@
 // so a pool of N runs work on N threads. Workers spin briefly for the next job (decode issues a
 // hundred small jobs per token, and waking a sleeping thread costs tens of microseconds), then
 // sleep. No allocation per job.
+//
+// In a pod the pool's threads share their cores with the HTTP threads and whatever else the node
+// runs, and a worker may be descheduled for milliseconds. Jobs that split their work through a
+// shared counter therefore run with run_dynamic(): a worker that is not there when the job starts
+// simply misses it, and the call never waits for a thread that has not begun.
 #pragma once
 
 #include <atomic>
@@ -27,22 +32,36 @@ class ThreadPool {
 
   // Runs fn(thread_index, thread_count) once on every thread of the pool (the caller is index 0)
   // and returns when all have finished. fn must not throw. Calls from several threads are
-  // serialised.
+  // serialised. Waits for every worker, however late: prefer run_dynamic.
   void run(FunctionRef<void(int thread, int threads)> fn);
 
-  // Splits [0, n) into one contiguous range per thread and runs fn(begin, end) on each non-empty
-  // range. Ranges are multiples of `grain` (except the last), so callers can keep blocks whole.
+  // Runs fn(thread_index, thread_count) on the caller and on every worker that starts before the
+  // caller's own call has returned; returns when those have finished. A worker joins at most
+  // once; indices are distinct among the threads that join. fn must take its work from a shared
+  // counter (it cannot know who joins) and must not throw.
+  void run_dynamic(FunctionRef<void(int thread, int threads)> fn);
+
+  // Runs fn(begin, end) over chunks covering [0, n) exactly once, spread over the threads that
+  // are available (run_dynamic). Chunks are multiples of `grain` (except the last), so callers
+  // can keep blocks whole.
   void parallel_for(int64_t n, FunctionRef<void(int64_t begin, int64_t end)> fn, int64_t grain = 1);
 
  private:
   void worker(int index);
+  void start_job(FunctionRef<void(int, int)> fn);
+  void wait_finished(uint32_t count);
+
+  // state_: generation in the high 32 bits, kClosed, and the number of workers that joined.
+  static constexpr uint64_t kClosed = uint64_t{1} << 31;
+  static constexpr uint64_t kCountMask = kClosed - 1;
 
   int threads_;
   std::vector<std::thread> workers_;
   std::mutex run_mutex_;
   FunctionRef<void(int, int)> job_;
-  std::atomic<uint64_t> generation_{0};
-  std::atomic<int> pending_{0};
+  uint32_t generation_ = 0;  // the caller's copy, under run_mutex_
+  std::atomic<uint64_t> state_{0};
+  std::atomic<uint32_t> finished_{0};
   std::atomic<bool> stopping_{false};
 };
 

@@ -34,6 +34,32 @@ TEST(ThreadPool, ParallelForCoversTheRangeOnceInGrains) {
   }
 }
 
+// Every call of a dynamic job happens inside its own run_dynamic call, on distinct indices, and
+// the work taken from the shared counter is done exactly once whoever joins.
+TEST(ThreadPool, RunDynamicJoinsOnlyWhileTheJobIsOpen) {
+  ThreadPool pool(3);
+  std::atomic<int> round{0};
+  for (int r = 0; r < 500; ++r) {
+    round.store(r);
+    std::vector<std::atomic<int>> hits(3);
+    std::atomic<int> next{0};
+    std::vector<std::atomic<int>> items(64);
+    pool.run_dynamic([&](int thread, int threads) {
+      EXPECT_EQ(threads, 3);
+      EXPECT_EQ(round.load(), r) << "a worker ran a job after its call returned";
+      EXPECT_EQ(hits[thread].fetch_add(1), 0) << "thread " << thread << " joined twice";
+      for (int i = next.fetch_add(1); i < 64; i = next.fetch_add(1)) items[i].fetch_add(1);
+    });
+    EXPECT_EQ(hits[0].load(), 1) << "the caller always takes part";
+    for (auto& item : items) ASSERT_EQ(item.load(), 1);
+  }
+  round.store(-1);
+  // Static and dynamic jobs mix on one pool.
+  std::vector<std::atomic<int>> hits(3);
+  pool.run([&](int thread, int) { hits[thread].fetch_add(1); });
+  for (auto& h : hits) EXPECT_EQ(h.load(), 1);
+}
+
 TEST(ThreadPool, SingleThreadRunsOnCaller) {
   ThreadPool pool(1);
   int calls = 0;
