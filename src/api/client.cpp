@@ -72,8 +72,10 @@ void Client::del(const std::string& path, const nlohmann::json& body) {
   check(result, address_);
 }
 
-void Client::post_stream(const std::string& path, const nlohmann::json& body,
-                         const std::function<void(const nlohmann::json&)>& on_line) {
+bool Client::post_stream(const std::string& path, const nlohmann::json& body,
+                         const std::function<void(const nlohmann::json&)>& on_line,
+                         const std::function<bool()>& keep_going) {
+  bool stopped = false;
   std::string buffer;
   std::string error_body;
   int status = 0;
@@ -111,12 +113,17 @@ void Client::post_stream(const std::string& path, const nlohmann::json& body,
       buffer.erase(0, newline + 1);
       if (!stream_error.empty()) return false;
     }
+    if (keep_going && !keep_going()) {
+      stopped = true;
+      return false;
+    }
     return true;
   };
   httplib::Response response;
   httplib::Error error = httplib::Error::Success;
   bool ok = impl_->http.send(req, response, error);
   if (!stream_error.empty()) fail_status(status ? status : 500, stream_error);
+  if (stopped) return false;
   if (!ok && status == 0) connection_error(address_, error);
   if (status >= 300) {
     std::string message = error_body;
@@ -125,8 +132,10 @@ void Client::post_stream(const std::string& path, const nlohmann::json& body,
       message = j["error"].get<std::string>();
     fail_status(status, message);
   }
+  if (!ok) connection_error(address_, error);
   if (!buffer.empty()) handle_line(buffer);
   if (!stream_error.empty()) fail_status(500, stream_error);
+  return true;
 }
 
 int Client::head(const std::string& path) {

@@ -24,8 +24,11 @@ class Client {
   nlohmann::json post(const std::string& path, const nlohmann::json& body);
   void del(const std::string& path, const nlohmann::json& body);
   // POSTs and calls `on_line` with each NDJSON object; an {"error":...} line throws ApiError.
-  void post_stream(const std::string& path, const nlohmann::json& body,
-                   const std::function<void(const nlohmann::json&)>& on_line);
+  // `keep_going`, when given, is asked as data arrives: false closes the connection (the server
+  // stops generating) and post_stream returns false. Returns true when the stream ended.
+  bool post_stream(const std::string& path, const nlohmann::json& body,
+                   const std::function<void(const nlohmann::json&)>& on_line,
+                   const std::function<bool()>& keep_going = {});
   // HEAD; returns the status.
   int head(const std::string& path);
   // POSTs a file's bytes; returns the status.

@@ -12,6 +12,7 @@
 #include "api/types.h"
 #include "base/strings.h"
 #include "cli/commands.h"
+#include "cli/model_text.h"
 
 namespace slimllm {
 namespace {
@@ -128,21 +129,10 @@ std::string json_text(const nlohmann::json& v) {
   return v.dump();
 }
 
-struct ShowFlags {
-  bool modelfile = false, template_text = false, parameters = false, system = false,
-       license = false, verbose = false;
-};
+}  // namespace
 
-void run_show(const std::string& name, const ShowFlags& flags) {
-  api::Client client = api::Client::from_env();
-  nlohmann::json r = client.post("/api/show", {{"model", name}, {"verbose", flags.verbose}});
+std::string format_show_info(const nlohmann::json& r, bool verbose) {
   auto text = [&](const char* key) { return r.value(key, std::string()); };
-  if (flags.modelfile) return (void)std::printf("%s\n", text("modelfile").c_str());
-  if (flags.template_text) return (void)std::printf("%s\n", text("template").c_str());
-  if (flags.parameters) return (void)std::printf("%s\n", text("parameters").c_str());
-  if (flags.system) return (void)std::printf("%s\n", text("system").c_str());
-  if (flags.license) return (void)std::printf("%s\n", text("license").c_str());
-
   nlohmann::json info = r.value("model_info", nlohmann::json::object());
   nlohmann::json details = r.value("details", nlohmann::json::object());
   std::string arch = info.value("general.architecture", std::string());
@@ -190,12 +180,32 @@ void run_show(const std::string& name, const ShowFlags& flags) {
     if (lines.size() > 2) rows.push_back({"..."});
     out += "  License\n" + table(rows, "    ") + "\n";
   }
-  if (flags.verbose) {
+  if (verbose) {
     std::vector<std::vector<std::string>> rows;
     for (const auto& [key, value] : info.items()) rows.push_back({key, json_text(value)});
     out += "  Metadata\n" + table(rows, "    ") + "\n";
   }
-  std::fputs(out.c_str(), stdout);
+  return out;
+}
+
+namespace {
+
+struct ShowFlags {
+  bool modelfile = false, template_text = false, parameters = false, system = false,
+       license = false, verbose = false;
+};
+
+void run_show(const std::string& name, const ShowFlags& flags) {
+  api::Client client = api::Client::from_env();
+  nlohmann::json r = client.post("/api/show", {{"model", name}, {"verbose", flags.verbose}});
+  auto text = [&](const char* key) { return r.value(key, std::string()); };
+  if (flags.modelfile) return (void)std::printf("%s\n", text("modelfile").c_str());
+  if (flags.template_text) return (void)std::printf("%s\n", text("template").c_str());
+  if (flags.parameters) return (void)std::printf("%s\n", text("parameters").c_str());
+  if (flags.system) return (void)std::printf("%s\n", text("system").c_str());
+  if (flags.license) return (void)std::printf("%s\n", text("license").c_str());
+
+  std::fputs(format_show_info(r, flags.verbose).c_str(), stdout);
 }
 
 // Unloads a model (generate with keep_alive 0); errors are the caller's to judge.

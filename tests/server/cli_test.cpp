@@ -1,6 +1,13 @@
 // The slimllm binary as a client of a test server (OLLAMA_HOST), checking what it prints.
 #include <gtest/gtest.h>
 
+#include <poll.h>
+#include <pty.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -120,6 +127,154 @@ TEST(Cli, CreateUploadsTheGgufAndCreates) {
   EXPECT_EQ(show["parameters"], "num_ctx                        512");
   CliRun bad = run_cli(s, "create bad -f " + (dir / "missing").string());
   EXPECT_EQ(bad.status, 1);
+}
+
+TEST(Cli, RunAnswersOnePromptThroughTheServer) {
+  TestServer s;
+  CliRun r = run_cli(s, "run stories hello there </dev/null");
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_EQ(r.output, "Once upon a time\n");
+  ASSERT_FALSE(s.renderer->requests.empty());
+  EXPECT_EQ(s.renderer->requests.back().messages.back().content, "hello there");
+
+  // Piped input comes first, then the arguments; --verbose adds the timing block.
+  std::ofstream(s.root / "input") << "piped";
+  CliRun piped = run_cli(
+      s, "run stories --verbose --parameter num_predict=3 extra < " + (s.root / "input").string());
+  ASSERT_EQ(piped.status, 0) << piped.output;
+  EXPECT_EQ(s.renderer->requests.back().messages.back().content, "piped extra");
+  EXPECT_EQ(s.state.inputs.back().sampling.num_predict, 3);
+  EXPECT_NE(piped.output.find("eval count:           4 token(s)"), std::string::npos)
+      << piped.output;
+
+  CliRun bad = run_cli(s, "run stories --parameter num_predict=many hi </dev/null");
+  EXPECT_EQ(bad.status, 1);
+  EXPECT_NE(bad.output.find("invalid int value [many]"), std::string::npos) << bad.output;
+}
+
+// `slimllm run NAME` on a terminal: a pseudo-terminal drives the interactive chat.
+class Terminal {
+ public:
+  Terminal(int port, const std::vector<std::string>& args) {
+    pid_ = forkpty(&fd_, nullptr, nullptr, nullptr);
+    if (pid_ == 0) {
+      setenv("OLLAMA_HOST", ("127.0.0.1:" + std::to_string(port)).c_str(), 1);
+      std::vector<char*> argv{const_cast<char*>(SLIMLLM_BINARY)};
+      for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+      argv.push_back(nullptr);
+      execv(SLIMLLM_BINARY, argv.data());
+      _exit(127);
+    }
+  }
+  ~Terminal() {
+    if (pid_ > 0) {
+      kill(pid_, SIGKILL);
+      waitpid(pid_, nullptr, 0);
+    }
+    if (fd_ >= 0) close(fd_);
+  }
+  void type(const std::string& text) {
+    ASSERT_EQ(write(fd_, text.data(), text.size()), (ssize_t)text.size());
+  }
+  // Reads until `text` appears in what came after the previous match (a generous bound only
+  // so that a bug fails instead of hanging).
+  bool expect(const std::string& text) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (true) {
+      const size_t at = output_.find(text, consumed_);
+      if (at != std::string::npos) {
+        consumed_ = at + text.size();
+        return true;
+      }
+      if (std::chrono::steady_clock::now() > deadline) return false;
+      pollfd p{fd_, POLLIN, 0};
+      if (poll(&p, 1, 1000) <= 0) continue;
+      char buffer[4096];
+      const ssize_t n = read(fd_, buffer, sizeof buffer);
+      if (n <= 0) return false;
+      output_.append(buffer, static_cast<size_t>(n));
+    }
+  }
+  int wait() {
+    int status = 0;
+    waitpid(pid_, &status, 0);
+    pid_ = -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  }
+  const std::string& output() const { return output_; }
+
+ private:
+  int fd_ = -1;
+  pid_t pid_ = -1;
+  std::string output_;
+  size_t consumed_ = 0;
+};
+
+TEST(Cli, RunOnATerminalIsAnInteractiveChat) {
+  TestServer s;
+  Terminal t(s.port, {"run", "stories"});
+  ASSERT_TRUE(t.expect(">>> ")) << t.output();
+  t.type("Hi there\n");
+  ASSERT_TRUE(t.expect("Once upon a time\r\n\r\n>>> ")) << t.output();
+  t.type("/set parameter temperature 0\n");
+  ASSERT_TRUE(t.expect("Set parameter 'temperature' to '0'")) << t.output();
+  t.type("/set system Be brief.\n");
+  ASSERT_TRUE(t.expect("Set system message.")) << t.output();
+  t.type("\"\"\"first line\n");
+  ASSERT_TRUE(t.expect("... ")) << t.output();
+  t.type("second line\"\"\"\n");
+  ASSERT_TRUE(t.expect("Once upon a time\r\n\r\n>>> ")) << t.output();
+  {
+    // The whole conversation went to the model, with the system message and the option.
+    std::lock_guard lock(s.renderer->mutex);
+    const PromptRequest& last = s.renderer->requests.back();
+    ASSERT_EQ(last.messages.size(), 4u);
+    EXPECT_EQ(last.messages[0].role, "system");
+    EXPECT_EQ(last.messages[0].content, "Be brief.");
+    EXPECT_EQ(last.messages[1].content, "Hi there");
+    EXPECT_EQ(last.messages[2].role, "assistant");
+    EXPECT_EQ(last.messages[2].content, "Once upon a time");
+    EXPECT_EQ(last.messages[3].content, "first line\nsecond line");
+  }
+  EXPECT_EQ(s.state.inputs.back().sampling.temperature, 0.0f);
+  t.type("/show template\n");
+  ASSERT_TRUE(t.expect("{{ .Prompt }}")) << t.output();
+  t.type("/show parameters\n");
+  ASSERT_TRUE(t.expect("User defined parameters:\r\ntemperature")) << t.output();
+  t.type("/clear\n");
+  ASSERT_TRUE(t.expect("Cleared session context")) << t.output();
+  t.type("/bogus\n");
+  ASSERT_TRUE(t.expect("Unknown command '/bogus'. Type /? for help")) << t.output();
+  t.type("/?\n");
+  ASSERT_TRUE(t.expect("Use \"\"\" to begin a multi-line message.")) << t.output();
+
+  // Ctrl-C at the prompt does not leave; Ctrl-C during an answer stops it and frees the slot.
+  t.type("\x03");
+  ASSERT_TRUE(t.expect("Use Ctrl + d or /bye to exit.")) << t.output();
+  {
+    std::lock_guard lock(s.state.mutex);
+    s.state.endless_runs = 1;
+  }
+  t.type("Go on forever\n");
+  ASSERT_TRUE(t.expect("Once upon a time")) << t.output();
+  t.type("\x03");
+  ASSERT_TRUE(t.expect(">>> ")) << t.output();
+  {
+    std::unique_lock lock(s.state.mutex);
+    ASSERT_TRUE(s.state.changed.wait_for(lock, std::chrono::seconds(30),
+                                         [&] { return s.state.cancelled == 1; }));
+  }
+  t.type("/bye\n");
+  EXPECT_EQ(t.wait(), 0);
+}
+
+TEST(Cli, RunChatEndsOnCtrlD) {
+  TestServer s;
+  Terminal t(s.port, {"run", "stories"});
+  ASSERT_TRUE(t.expect(">>> ")) << t.output();
+  t.type("\x04");
+  EXPECT_EQ(t.wait(), 0);
+  EXPECT_EQ(s.scheduler->loaded().size(), 1u) << "the chat loaded the model before the prompt";
 }
 
 TEST(Cli, ReportsAnUnreachableServer) {

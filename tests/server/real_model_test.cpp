@@ -152,10 +152,9 @@ TEST(RealModel, GenerateGreedyTextEqualsLlamaCpp) {
   RealServer s;
   const json want = expected_once();
   const json options = {{"temperature", 0}, {"num_predict", want["num_predict"]}};
-  json body = s.post("/api/generate", {{"model", "stories"},
-                                       {"prompt", want["prompt"]},
-                                       {"stream", false},
-                                       {"options", options}});
+  json body = s.post(
+      "/api/generate",
+      {{"model", "stories"}, {"prompt", want["prompt"]}, {"stream", false}, {"options", options}});
   EXPECT_EQ(body["response"], want["gen_text"]);
   EXPECT_EQ(body["done"], true);
   EXPECT_EQ(body["done_reason"], "length");
