@@ -4,14 +4,11 @@
 // SLIMLLM_TESTDATA set; the package comes from `npm install` in this folder (scripts/setup.sh).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { startServer, stopServer } from './server.mjs';
 
-const binary = process.env.SLIMLLM_BINARY;
 const testdata = process.env.SLIMLLM_TESTDATA;
-assert.ok(binary && testdata, 'SLIMLLM_BINARY and SLIMLLM_TESTDATA must be set (ctest sets them)');
 
 let Ollama;
 try {
@@ -23,50 +20,16 @@ try {
 const expected = JSON.parse(readFileSync(join(testdata, 'expected', 'stories260K-once.json'), 'utf8'));
 const greedy = { temperature: 0, num_predict: expected.num_predict };
 
-let dir;
 let server;
-let host;
 let client;
 
-// Starts the server on a free port and resolves with the port it logs ("Listening on 127.0.0.1:N").
-function startServer(env) {
-  return new Promise((resolve, reject) => {
-    server = spawn(binary, ['serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let log = '';
-    const onData = (chunk) => {
-      log += chunk.toString();
-      const m = log.match(/Listening on 127\.0\.0\.1:(\d+)/);
-      if (m) resolve(Number(m[1]));
-    };
-    server.stdout.on('data', onData);
-    server.stderr.on('data', onData);
-    server.on('exit', (code) => reject(new Error(`slimllm serve exited with ${code}:\n${log}`)));
-    server.on('error', reject);
-  });
-}
-
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'slimllm-node-'));
-  const env = { ...process.env, OLLAMA_MODELS: join(dir, 'models'), OLLAMA_HOST: '127.0.0.1:0' };
-  const port = await startServer(env);
-  host = `http://127.0.0.1:${port}`;
-  // The model enters the store through the CLI, itself a client of the server.
-  writeFileSync(join(dir, 'Modelfile'),
-    `FROM ${join(testdata, 'models', 'stories260K.gguf')}\nTEMPLATE {{ .Prompt }}\nPARAMETER stop "<end>"\n`);
-  const created = spawnSync(binary, ['create', 'stories', '-f', join(dir, 'Modelfile')],
-    { env: { ...env, OLLAMA_HOST: host }, encoding: 'utf8' });
-  assert.equal(created.status, 0, `slimllm create failed:\n${created.stdout}${created.stderr}`);
-  client = new Ollama({ host });
+  server = await startServer();
+  client = new Ollama({ host: server.host });
 });
 
 after(async () => {
-  if (server && server.exitCode === null) {
-    const exited = new Promise((resolve) => server.once('exit', resolve));
-    server.removeAllListeners('exit');
-    server.kill('SIGTERM');
-    await exited;
-  }
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await stopServer(server);
 });
 
 test('version', async () => {
