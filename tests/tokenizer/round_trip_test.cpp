@@ -5,28 +5,11 @@
 #include <random>
 #include <thread>
 
+#include "base/utf8.h"
 #include "vocab_fixtures.h"
 
 namespace slimllm {
 namespace {
-
-void append_utf8(std::string& out, uint32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-}
 
 bool valid_utf8(std::string_view s) {
   size_t i = 0;
@@ -78,50 +61,50 @@ class UnicodeCorpus {
       case 1: {
         int run = pick(1, 6);
         uint32_t space = kSpaces[pick(0, 9)];
-        for (int k = 0; k < run; ++k) append_utf8(s, pick(0, 2) ? ' ' : space);
+        for (int k = 0; k < run; ++k) utf8_append(s, pick(0, 2) ? ' ' : space);
         break;
       }
       case 2:
-        append_utf8(s, in(0x1F300, 0x1FAFF));
+        utf8_append(s, in(0x1F300, 0x1FAFF));
         break;   // emoji
       case 3: {  // emoji ZWJ sequence with a skin tone and a variation selector
-        append_utf8(s, in(0x1F466, 0x1F469));
-        append_utf8(s, in(0x1F3FB, 0x1F3FF));
-        append_utf8(s, 0x200D);
-        append_utf8(s, in(0x1F300, 0x1F5FF));
-        append_utf8(s, 0xFE0F);
+        utf8_append(s, in(0x1F466, 0x1F469));
+        utf8_append(s, in(0x1F3FB, 0x1F3FF));
+        utf8_append(s, 0x200D);
+        utf8_append(s, in(0x1F300, 0x1F5FF));
+        utf8_append(s, 0xFE0F);
         break;
       }
       case 4: {  // base letter with stacked combining marks
-        append_utf8(s, in('a', 'z'));
+        utf8_append(s, in('a', 'z'));
         int marks = pick(1, 4);
-        for (int k = 0; k < marks; ++k) append_utf8(s, in(0x300, 0x36F));
+        for (int k = 0; k < marks; ++k) utf8_append(s, in(0x300, 0x36F));
         break;
       }
       case 5:
-        append_utf8(s, in(0x4E00, 0x9FFF));
+        utf8_append(s, in(0x4E00, 0x9FFF));
         break;  // CJK
       case 6:
-        append_utf8(s, in(0xAC00, 0xD7A3));
+        utf8_append(s, in(0xAC00, 0xD7A3));
         break;  // Hangul
       case 7:
-        append_utf8(s, in(0x0E00, 0x0E5B));
+        utf8_append(s, in(0x0E00, 0x0E5B));
         break;  // Thai
       case 8:
-        append_utf8(s, in(0x80, 0xFF));
+        utf8_append(s, in(0x80, 0xFF));
         break;  // Latin-1: looks like raw bytes
       case 9:
-        append_utf8(s, in('0', '9'));
+        utf8_append(s, in('0', '9'));
         break;
       case 10:
-        append_utf8(s, in(0x21, 0x7E));
+        utf8_append(s, in(0x21, 0x7E));
         break;
       default: {  // anything valid, including controls, private use and astral planes
         uint32_t cp;
         do {
           cp = in(0, 0x10FFFF);
         } while ((cp >= 0xD800 && cp <= 0xDFFF) || cp == 0x2581);  // ▁ is SentencePiece's space
-        append_utf8(s, cp);
+        utf8_append(s, cp);
       }
     }
   }
