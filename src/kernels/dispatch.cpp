@@ -1,5 +1,7 @@
 #include "kernels/dispatch.h"
 
+#include <atomic>
+
 #include "base/log.h"
 #include "kernels/ref/ref_kernels.h"
 #include "kernels/x86/x86_kernels.h"
@@ -23,10 +25,19 @@ const KernelTable& reference_kernels() {
   return table;
 }
 
+namespace {
+std::atomic<const KernelTable*> g_override{nullptr};
+}  // namespace
+
 const KernelTable& active_kernels() {
+  if (const KernelTable* o = g_override.load(std::memory_order_acquire)) return *o;
   // The best variant for cpu_features(), or the one SLIMLLM_CPU forces (logged once).
   static const KernelTable& table = select_kernels();
   return table;
+}
+
+void override_active_kernels(const KernelTable* table) {
+  g_override.store(table, std::memory_order_release);
 }
 
 size_t matmul_scratch_bytes(DType type, int64_t cols, int64_t n) {

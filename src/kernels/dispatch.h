@@ -29,4 +29,9 @@ const KernelTable& reference_kernels();
 // The table in use, chosen on first call (thread-safe) and fixed afterwards.
 const KernelTable& active_kernels();
 
+// Tests: makes `table` the one active_kernels() returns (nullptr: back to the chosen one), so a
+// forward pass can run on the reference and on the fast path in one process. Not for use while
+// another thread runs kernels.
+void override_active_kernels(const KernelTable* table);
+
 }  // namespace slimllm

@@ -44,3 +44,14 @@ inline int64_t q8k_act_stride(int64_t cols) {
 
 SLIMLLM_X86_DECLARE_ISA(avx2)
 SLIMLLM_X86_DECLARE_ISA(avx512)
+
+// Row-wise kernels (avx2_elementwise.cpp), used by both x86 tables: they are bound by memory or
+// by the trigonometry, not by the vector width.
+namespace slimllm::x86::avx2 {
+void rms_norm(const float* x, const float* weight, int64_t n, int64_t dim, float eps, float* out,
+              ThreadPool* pool);
+void silu_mul(const float* gate, const float* up, float* out, int64_t n, ThreadPool* pool);
+void softmax(float* x, int64_t n);
+void rope(float* x, int64_t n_tokens, int64_t n_heads, int64_t head_dim, const int32_t* positions,
+          const RopeParams& params, ThreadPool* pool);
+}  // namespace slimllm::x86::avx2

@@ -39,6 +39,10 @@ const KernelTable& avx2_kernels() {
     t.matmul_scratch_bytes = x86::avx2::matmul_scratch_bytes;
     t.matmul = x86::avx2::matmul;
     t.attention = x86::avx2::attention;
+    t.rms_norm = x86::avx2::rms_norm;
+    t.silu_mul = x86::avx2::silu_mul;
+    t.softmax = x86::avx2::softmax;
+    t.rope = x86::avx2::rope;
     return t;
   }();
   return table;
@@ -55,6 +59,10 @@ const KernelTable& avx512_kernels() {
     t.matmul_scratch_bytes = x86::avx512::matmul_scratch_bytes;
     t.matmul = x86::avx512::matmul;
     t.attention = x86::avx512::attention;
+    t.rms_norm = x86::avx2::rms_norm;
+    t.silu_mul = x86::avx2::silu_mul;
+    t.softmax = x86::avx2::softmax;
+    t.rope = x86::avx2::rope;
     return t;
   }();
   return table;

@@ -1,7 +1,7 @@
 // The x86 SIMD kernel tables (issue 5): AVX2+FMA+F16C, and AVX-512 (F/BW/VL + VNNI). Each table
-// is the reference table with the entries these variants speed up replaced (today: matmul, its
-// scratch size, and attention). On other architectures the functions here return the reference
-// table.
+// is the reference table with the entries these variants speed up replaced (matmul, its
+// scratch size, attention, and the row-wise kernels: RMSNorm, RoPE, SiLU·mul, softmax). On other
+// architectures the functions here return the reference table.
 #pragma once
 
 #include "kernels/dispatch.h"
