@@ -4,10 +4,20 @@
 #include <filesystem>
 #include <memory>
 
+#include "base/error.h"
 #include "cli/commands.h"
 #include "cli/run_args.h"
 
 namespace slimllm {
+namespace {
+
+// Model names never start with '/' or '.' nor end in ".gguf": such an argument is a file.
+bool looks_like_path(const std::string& arg) {
+  return arg.starts_with('/') || arg.starts_with("./") || arg.starts_with("../") ||
+         arg.ends_with(".gguf");
+}
+
+}  // namespace
 
 void add_run_command(CLI::App& app) {
   auto args = std::make_shared<RunArgs>();
@@ -28,6 +38,8 @@ void add_run_command(CLI::App& app) {
     std::error_code ec;
     if (std::filesystem::is_regular_file(args->model, ec)) {
       run_model_file(*args);
+    } else if (looks_like_path(args->model)) {
+      fail("model file '", args->model, "' not found (a path runs a GGUF file in-process)");
     } else {
       run_model_remote(*args);
     }

@@ -1,6 +1,8 @@
 #include "cli/line_reader.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -13,8 +15,22 @@ std::atomic<bool> g_interrupted{false};
 
 namespace {
 
+// The handler also writes a byte here, so a reader waiting in poll() wakes up even when the
+// signal arrived just before it started waiting.
+int g_interrupt_pipe[2] = {-1, -1};
+
 void on_interrupt(int) {
   g_interrupted.store(true);
+  if (g_interrupt_pipe[1] >= 0) {
+    const char byte = 1;
+    [[maybe_unused]] ssize_t n = ::write(g_interrupt_pipe[1], &byte, 1);
+  }
+}
+
+void drain_interrupt_pipe() {
+  char buffer[64];
+  while (g_interrupt_pipe[0] >= 0 && ::read(g_interrupt_pipe[0], buffer, sizeof buffer) > 0) {
+  }
 }
 
 constexpr const char* kQuotes = R"(""")";
@@ -26,12 +42,23 @@ bool ends_with_quotes(const std::string& s) {
 }  // namespace
 
 void install_interrupt_handler() {
+  if (g_interrupt_pipe[0] < 0 && ::pipe(g_interrupt_pipe) == 0) {
+    for (int fd : g_interrupt_pipe) {
+      ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
+      ::fcntl(fd, F_SETFD, FD_CLOEXEC);
+    }
+  }
   struct sigaction action;
   std::memset(&action, 0, sizeof action);
   action.sa_handler = on_interrupt;
   sigemptyset(&action.sa_mask);
   action.sa_flags = 0;  // no SA_RESTART: a blocking read returns EINTR
   sigaction(SIGINT, &action, nullptr);
+}
+
+void clear_interrupt() {
+  g_interrupted.store(false);
+  drain_interrupt_pipe();
 }
 
 LineReader::Status LineReader::read_line(std::string& line) {
@@ -49,15 +76,17 @@ LineReader::Status LineReader::read_line(std::string& line) {
       pending_.clear();
       return Status::kLine;
     }
+    pollfd fds[2] = {{fd_, POLLIN, 0}, {g_interrupt_pipe[0], POLLIN, 0}};
+    const int ready = ::poll(fds, g_interrupt_pipe[0] >= 0 ? 2 : 1, -1);
+    if (g_interrupted.exchange(false)) {
+      drain_interrupt_pipe();
+      pending_.clear();  // the terminal discards the typed line on Ctrl-C too
+      return Status::kInterrupted;
+    }
+    if (ready < 0 || (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) == 0) continue;
     char buffer[4096];
     const ssize_t n = ::read(fd_, buffer, sizeof buffer);
-    if (n < 0 && errno == EINTR) {
-      if (g_interrupted.exchange(false)) {
-        pending_.clear();  // the terminal discards the typed line on Ctrl-C too
-        return Status::kInterrupted;
-      }
-      continue;
-    }
+    if (n < 0 && errno == EINTR) continue;
     if (n <= 0) {
       eof_ = true;
       continue;

@@ -12,9 +12,11 @@ namespace slimllm {
 // on it.
 extern std::atomic<bool> g_interrupted;
 
-// SIGINT sets g_interrupted and interrupts a blocking read (no SA_RESTART) instead of killing
-// the process.
+// SIGINT sets g_interrupted (and wakes a LineReader waiting for input) instead of killing the
+// process.
 void install_interrupt_handler();
+// Forgets a Ctrl-C that has been dealt with (an answer it stopped).
+void clear_interrupt();
 
 class LineReader {
  public:

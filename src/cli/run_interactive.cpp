@@ -265,7 +265,7 @@ class ChatSession {
     if (!keep_alive_.empty()) request["keep_alive"] = keep_alive_;
     std::string answer;
     nlohmann::json last;
-    g_interrupted.store(false);
+    clear_interrupt();
     bool finished = false;
     const bool ok = guarded([&] {
       finished = client_.post_stream(
@@ -281,7 +281,7 @@ class ChatSession {
           },
           [] { return !g_interrupted.load(); });
     });
-    g_interrupted.store(false);
+    clear_interrupt();
     if (!ok) {
       messages_.erase(messages_.end() - 1);
       return;

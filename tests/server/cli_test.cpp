@@ -247,6 +247,7 @@ TEST(Cli, RunOnATerminalIsAnInteractiveChat) {
   ASSERT_TRUE(t.expect("Unknown command '/bogus'. Type /? for help")) << t.output();
   t.type("/?\n");
   ASSERT_TRUE(t.expect("Use \"\"\" to begin a multi-line message.")) << t.output();
+  ASSERT_TRUE(t.expect(">>> ")) << t.output();
 
   // Ctrl-C at the prompt does not leave; Ctrl-C during an answer stops it and frees the slot.
   t.type("\x03");
