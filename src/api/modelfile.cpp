@@ -144,6 +144,21 @@ std::vector<ModelfileCommand> parse_modelfile(std::string_view text) {
   return commands;
 }
 
+namespace {
+
+// "sha256:<64 hex>" or "sha256-<64 hex>".
+bool is_blob_digest(const std::string& s) {
+  if (s.size() != 71 || s.compare(0, 6, "sha256") != 0 || (s[6] != ':' && s[6] != '-'))
+    return false;
+  for (size_t i = 7; i < s.size(); ++i) {
+    char c = s[i];
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
 ModelfileCreate modelfile_to_create(const std::vector<ModelfileCommand>& commands,
                                     const std::string& base_dir) {
   ModelfileCreate out;
@@ -156,7 +171,12 @@ ModelfileCreate modelfile_to_create(const std::vector<ModelfileCommand>& command
       std::filesystem::path path = expand_home(c.args);
       if (path.is_relative()) path = std::filesystem::path(base_dir) / path;
       std::error_code ec;
-      if (std::filesystem::is_regular_file(path, ec)) {
+      if (is_blob_digest(c.args)) {
+        // FROM sha256:<hex>: a blob already in the server's store (uploaded or pulled).
+        std::string digest = c.args;
+        digest[6] = ':';
+        r.files["model.gguf"] = digest;
+      } else if (std::filesystem::is_regular_file(path, ec)) {
         out.from_file = std::filesystem::absolute(path).lexically_normal().string();
       } else if (std::filesystem::is_directory(path, ec)) {
         fail_status(400,

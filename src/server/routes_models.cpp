@@ -11,6 +11,7 @@
 #include "server/served_model.h"
 #include "server/show.h"
 #include "store/create.h"
+#include "store/quantize_model.h"
 #include "store/store_error.h"
 
 namespace slimllm {
@@ -112,17 +113,7 @@ void handle_create(ServerContext& ctx, const httplib::Request& req, httplib::Res
   api::CreateRequest r = api::CreateRequest::from_json(api::parse_body(req.body));
   std::optional<ModelName> name = ModelName::parse(r.model);
   if (!name) fail_status(400, "invalid model name");
-  if (!r.quantize.empty()) {
-    static const char* const kKnown[] = {"f32", "f16", "q4_k_s", "q4_k_m", "q8_0"};
-    std::string q = str_lower(r.quantize);
-    bool known = false;
-    for (const char* k : kKnown) known = known || q == k;
-    if (!known) {
-      fail_status(400, str_cat("unsupported quantization type ", r.quantize,
-                               " - supported types are F32, F16, Q4_K_S, Q4_K_M, Q8_0"));
-    }
-    fail_status(400, "quantization is not supported by this server yet");
-  }
+  if (!r.quantize.empty()) parse_quant_preset(r.quantize);  // 400 for an unknown type, early
   if (!r.adapters.empty()) fail_status(400, "adapters are not supported by this server yet");
   CreateSpec spec;
   spec.name = *name;
@@ -133,6 +124,7 @@ void handle_create(ServerContext& ctx, const httplib::Request& req, httplib::Res
   spec.licenses = r.license;
   spec.parameters = r.parameters;
   spec.messages = r.messages;
+  spec.quantize = r.quantize;
   // Creating from uploaded blobs is quick (no copy), so the progress is collected and then sent;
   // failures keep their status instead of becoming a line in a 200 stream.
   std::vector<std::string> statuses;
@@ -140,12 +132,14 @@ void handle_create(ServerContext& ctx, const httplib::Request& req, httplib::Res
       ctx.store, spec, [&](const std::string& s) { statuses.push_back(s); }, ctx.detect_template);
   log_info("created model", {{"model", name->display()}});
   if (!r.stream) {
-    api::ProgressResponse last = api::ProgressResponse::of(statuses.empty() ? "success" : statuses.back());
+    api::ProgressResponse last =
+        api::ProgressResponse::of(statuses.empty() ? "success" : statuses.back());
     send_json(res, last.to_json());
     return;
   }
   std::string body;
-  for (const std::string& s : statuses) body += go_json(api::ProgressResponse::of(s).to_json()) + "\n";
+  for (const std::string& s : statuses)
+    body += go_json(api::ProgressResponse::of(s).to_json()) + "\n";
   res.set_content(body, "application/x-ndjson");
 }
 

@@ -1,11 +1,15 @@
 #include "store/create.h"
 
+#include <unistd.h>
+
+#include <filesystem>
 #include <set>
 
 #include "base/sha256.h"
 #include "base/strings.h"
 #include "store/go_json.h"
 #include "store/model_info.h"
+#include "store/quantize_model.h"
 #include "store/store_error.h"
 
 namespace slimllm {
@@ -31,6 +35,43 @@ bool is_gguf(const std::string& path) {
 void check_relative(const std::string& file) {
   if (file.empty() || file[0] == '/' || file.find("..") != std::string::npos) {
     fail_invalid("file path must be relative");
+  }
+}
+
+// Replaces the model layer with a quantized copy of it; returns the new GGUF's config fields.
+ConfigBlob quantize_layer(ModelStore& store, std::vector<Layer>& layers,
+                          const std::string& preset_name,
+                          const std::function<void(const std::string&)>& report) {
+  QuantPreset preset = parse_quant_preset(preset_name);
+  auto model = std::find_if(layers.begin(), layers.end(),
+                            [](const Layer& l) { return l.media_type == kMediaModel; });
+  if (model == layers.end()) fail_invalid("quantization needs a model layer");
+  GgufFile source = GgufFile::open(store.blob_path(model->digest).string());
+  std::string from_type = file_type_name(source);
+  if (from_type == "unknown") {
+    // No general.file_type (llama2.c conversions): name the weights' own type.
+    for (const GgufTensorInfo& t : source.tensors()) {
+      if (t.shape.size() >= 2) {
+        from_type = std::string(dtype_name(t.type));
+        break;
+      }
+    }
+  }
+  report(str_cat("quantizing ", from_type, " model to ", quant_preset_name(preset)));
+  std::filesystem::path temp = store.blobs_directory() /
+                               str_cat("quantize.tmp-", getpid(), "-", model->digest.substr(7, 12));
+  std::filesystem::create_directories(temp.parent_path());
+  try {
+    quantize_gguf(source, preset, temp.string());
+    Layer quantized = store.add_blob_file(temp, kMediaModel);
+    std::filesystem::remove(temp);
+    *model = quantized;
+    report("verifying conversion");
+    return config_from_gguf(GgufFile::open(store.blob_path(quantized.digest).string()));
+  } catch (...) {
+    std::error_code ec;
+    std::filesystem::remove(temp, ec);
+    throw;
   }
 }
 
@@ -89,6 +130,12 @@ std::string create_model(ModelStore& store, const CreateSpec& spec, const Create
     config = ConfigBlob::parse(store.read_blob(base->manifest.config.digest), spec.from);
   } else {
     fail_invalid("neither 'from' or 'files' was specified");
+  }
+
+  if (!spec.quantize.empty()) {
+    std::string keep_family = config.model_family;
+    config = quantize_layer(store, layers, spec.quantize, report);
+    if (config.model_family.empty()) config.model_family = keep_family;
   }
 
   auto add_text = [&](const std::string& text, std::string_view media) {

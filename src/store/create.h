@@ -25,6 +25,7 @@ struct CreateSpec {
   std::vector<std::string> licenses;
   nlohmann::json parameters;  // object of typed options, merged over the base's; or null
   std::optional<nlohmann::json> messages;  // array of {"role","content"}
+  std::string quantize;  // "q4_K_M", "q4_K_S", "q8_0", "f16", "f32"; "" keeps the weights
 };
 
 // A chat template recognised from a GGUF's tokenizer.chat_template (Ollama's template/index.json).

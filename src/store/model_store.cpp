@@ -16,6 +16,7 @@
 #include "base/log.h"
 #include "base/sha256.h"
 #include "base/strings.h"
+#include "store/blob_lock.h"
 #include "store/store_error.h"
 
 namespace fs = std::filesystem;
@@ -121,6 +122,18 @@ fs::path ModelStore::blob_path(std::string_view digest) const {
   std::string name = normalize_digest(digest);
   name[6] = '-';
   return blobs_dir() / name;
+}
+
+fs::path ModelStore::partial_path(std::string_view digest) const {
+  fs::path p = blob_path(digest);
+  p += "-partial";
+  return p;
+}
+
+fs::path ModelStore::lock_path(std::string_view digest) const {
+  fs::path p = blob_path(digest);
+  p += ".lock";
+  return p;
 }
 
 bool ModelStore::has_blob(std::string_view digest) const {
@@ -278,6 +291,13 @@ std::string ModelStore::write_manifest(const ModelName& name, const Manifest& ma
   return Sha256::hex(text);
 }
 
+std::string ModelStore::write_manifest_text(const ModelName& name, std::string_view text) {
+  std::optional<fs::path> existing = resolve_manifest(name);
+  fs::path path = existing ? *existing : manifests_dir() / name.relative_path();
+  write_file_atomic(path, text);
+  return Sha256::hex(text);
+}
+
 void ModelStore::copy(const ModelName& source, const ModelName& destination) {
   std::optional<fs::path> from = resolve_manifest(source);
   if (!from) fail_not_found(str_cat("model \"", source.display(), "\" not found"));
@@ -296,16 +316,46 @@ std::vector<std::string> ModelStore::referenced_digests() const {
   return digests;
 }
 
-void ModelStore::prune_unreferenced(const std::vector<std::string>& candidates) {
-  if (env_flag("OLLAMA_NOPRUNE")) return;
+size_t ModelStore::prune_unreferenced(const std::vector<std::string>& candidates) {
+  if (env_flag("OLLAMA_NOPRUNE")) return 0;
   std::vector<std::string> used = referenced_digests();
   std::set<std::string> keep(used.begin(), used.end());
+  size_t removed = 0;
   for (const std::string& digest : candidates) {
     std::string d = normalize_digest(digest);
     if (keep.count(d)) continue;
     std::error_code ec;
-    fs::remove(blob_path(d), ec);
+    // Another process may be pulling a model that shares this blob: its manifest is written
+    // last, so its lock or partial is the only sign of it.
+    if (BlobLock::is_live(lock_path(d)) || fs::exists(partial_path(d), ec)) continue;
+    if (fs::remove(blob_path(d), ec)) ++removed;
   }
+  return removed;
+}
+
+size_t ModelStore::prune_stale_partials(std::chrono::hours max_age) {
+  size_t removed = 0;
+  std::error_code ec;
+  if (!fs::is_directory(blobs_dir(), ec)) return 0;
+  auto now = fs::file_time_type::clock::now();
+  std::vector<fs::path> doomed;
+  for (const auto& entry : fs::directory_iterator(blobs_dir(), ec)) {
+    std::string name = entry.path().filename().string();
+    bool partial = name.size() > 71 && is_valid_digest(name.substr(0, 71)) &&
+                   name.compare(71, 8, "-partial") == 0;
+    bool temp = name.find(".tmp-") != std::string::npos;
+    if (!partial && !temp) continue;
+    std::error_code tec;
+    auto mtime = fs::last_write_time(entry.path(), tec);
+    if (tec || now - mtime < max_age) continue;
+    if (partial && BlobLock::is_live(lock_path(name.substr(0, 71)))) continue;
+    doomed.push_back(entry.path());
+  }
+  for (const fs::path& p : doomed) {
+    if (fs::remove(p, ec)) ++removed;
+  }
+  if (removed) log_info("removed stale partial downloads", {{"count", removed}});
+  return removed;
 }
 
 void ModelStore::remove(const ModelName& name) {

@@ -6,6 +6,7 @@
 // valid blobs or manifests (a Modelfile left by a Helm hook, a partial download) are ignored.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -37,6 +38,11 @@ class ModelStore {
   // Path of a blob by digest ("sha256:<hex>" or "sha256-<hex>"); StoreError kInvalid otherwise.
   std::filesystem::path blob_path(std::string_view digest) const;
   bool has_blob(std::string_view digest) const;
+  // blobs/sha256-<hex>-partial: a download in progress (with "<partial>.json" its part sidecar).
+  std::filesystem::path partial_path(std::string_view digest) const;
+  // blobs/sha256-<hex>.lock: held by the process writing that blob (see BlobLock).
+  std::filesystem::path lock_path(std::string_view digest) const;
+  std::filesystem::path blobs_directory() const { return blobs_dir(); }
   std::string read_blob(std::string_view digest) const;
 
   // Stores bytes as a blob (deduplicated) and returns its layer.
@@ -58,11 +64,18 @@ class ModelStore {
 
   // Writes a manifest (replacing one with the same name in any casing) and returns its digest.
   std::string write_manifest(const ModelName& name, const Manifest& manifest);
+  // Writes manifest bytes as received (a pull keeps the registry's bytes, hence its digest).
+  std::string write_manifest_text(const ModelName& name, std::string_view text);
   void copy(const ModelName& source, const ModelName& destination);
   // Removes the manifest, then the blobs no other manifest references (unless OLLAMA_NOPRUNE).
   void remove(const ModelName& name);
   // Deletes blobs `before` referenced that no manifest references now (after replacing a model).
-  void prune_unreferenced(const std::vector<std::string>& candidate_digests);
+  // A blob another writer holds a live lock on, or that has a partial download, is kept.
+  // Returns how many were removed.
+  size_t prune_unreferenced(const std::vector<std::string>& candidate_digests);
+  // Start-up clean-up: removes partial downloads (and their sidecars) older than `max_age` whose
+  // blob is not locked, and temporary files of dead writers older than `max_age`.
+  size_t prune_stale_partials(std::chrono::hours max_age = std::chrono::hours(24));
   size_t count_blobs() const;
 
  private:

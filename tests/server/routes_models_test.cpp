@@ -231,6 +231,55 @@ TEST(Routes, BlobUploadAndCreate) {
   EXPECT_EQ(json::parse(bad_type->body)["error"], "option \"top_k\" must be of type integer");
 }
 
+TEST(Routes, CreateWithQuantize) {
+  TestServer s;
+  auto c = s.client();
+  auto unknown = c.Post("/api/create", R"({"model":"q","from":"stories","quantize":"q3_K_L"})",
+                        "application/json");
+  ASSERT_TRUE(unknown);
+  EXPECT_EQ(unknown->status, 400);
+  EXPECT_EQ(json::parse(unknown->body)["error"],
+            "unsupported quantization type q3_K_L - supported types are F32, F16, Q4_K_S, Q4_K_M, "
+            "Q8_0");
+  auto created =
+      c.Post("/api/create", R"({"model":"stories:q8","from":"stories","quantize":"Q8_0"})",
+             "application/json");
+  ASSERT_TRUE(created);
+  ASSERT_EQ(created->status, 200) << created->body;
+  std::vector<json> lines = ndjson(created->body);
+  ASSERT_GE(lines.size(), 4u);
+  EXPECT_EQ(lines.front()["status"], "quantizing F32 model to Q8_0");
+  EXPECT_EQ(lines[1]["status"], "verifying conversion");
+  EXPECT_EQ(lines.back()["status"], "success");
+  json show =
+      json::parse(c.Post("/api/show", R"({"model":"stories:q8"})", "application/json")->body);
+  EXPECT_EQ(show["details"]["quantization_level"], "Q8_0");
+  // Quantizing a quantized model is refused.
+  auto again = c.Post("/api/create", R"({"model":"q2","from":"stories:q8","quantize":"q4_K_M"})",
+                      "application/json");
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->status, 400);
+  EXPECT_EQ(json::parse(again->body)["error"],
+            "quantization is only supported for F16 and F32 models");
+  // Deleting the quantized model keeps the blobs the original still uses.
+  size_t before = s.store->count_blobs();
+  auto del = c.send([] {
+    httplib::Request r;
+    r.method = "DELETE";
+    r.path = "/api/delete";
+    r.body = R"({"model":"stories:q8"})";
+    r.set_header("Content-Type", "application/json");
+    return r;
+  }());
+  ASSERT_TRUE(del);
+  EXPECT_EQ(del->status, 200);
+  EXPECT_LT(s.store->count_blobs(), before);
+  EXPECT_TRUE(s.store->find(*ModelName::parse("stories")).has_value());
+  for (const Layer& l : s.store->get(*ModelName::parse("stories")).manifest.layers) {
+    EXPECT_TRUE(s.store->has_blob(l.digest));
+  }
+}
+
 TEST(Routes, CorsAndHostGuard) {
   TestServer s;
   auto c = s.client();

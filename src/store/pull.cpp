@@ -1,0 +1,70 @@
+#include "store/pull.h"
+
+#include <set>
+
+#include "base/error.h"
+#include "base/log.h"
+#include "base/strings.h"
+
+namespace slimllm {
+
+void pull_model(ModelStore& store, const ModelName& name, PullOptions options) {
+  auto report = [&](const PullProgress& p) {
+    if (options.progress) options.progress(p);
+  };
+  auto status = [&](const char* text) {
+    PullProgress p;
+    p.status = text;
+    report(p);
+  };
+  if (options.cancel) {
+    options.registry.cancel = options.cancel;
+    options.download.cancel = options.cancel;
+  }
+  if (options.on_bytes) options.download.on_bytes = options.on_bytes;
+
+  std::optional<StoredModel> previous = store.find(name);
+  status("pulling manifest");
+  RegistryClient registry(name, options.registry);
+  std::string text = registry.fetch_manifest();
+  Manifest manifest = Manifest::parse(text, str_cat("of ", name.display(), " from the registry"));
+
+  std::vector<Layer> layers = manifest.layers;
+  layers.push_back(manifest.config);
+  for (const Layer& layer : layers) {
+    std::string digest = normalize_digest(layer.digest);
+    PullProgress p{str_cat("pulling ", digest.substr(7, 12)), digest, layer.size, 0};
+    uint64_t last = UINT64_MAX;
+    download_blob(store, registry, layer, options.download, [&](uint64_t completed) {
+      if (completed == last) return;
+      last = completed;
+      p.completed = completed;
+      report(p);
+    });
+  }
+
+  // Each blob was checked against its digest before it entered the store (blob_download).
+  status("verifying sha256 digest");
+  status("writing manifest");
+  store.write_manifest_text(name, text);
+
+  if (previous) {
+    std::set<std::string> now;
+    for (const Layer& l : layers) now.insert(normalize_digest(l.digest));
+    std::vector<std::string> unused;
+    for (const Layer& l : previous->manifest.layers) {
+      if (!now.count(normalize_digest(l.digest))) unused.push_back(l.digest);
+    }
+    if (!now.count(normalize_digest(previous->manifest.config.digest))) {
+      unused.push_back(previous->manifest.config.digest);
+    }
+    if (!unused.empty() && !std::getenv("OLLAMA_NOPRUNE")) {
+      status("removing unused layers");
+      store.prune_unreferenced(unused);
+    }
+  }
+  log_info("pulled model", {{"model", name.display()}});
+  status("success");
+}
+
+}  // namespace slimllm
