@@ -11,6 +11,7 @@
 #include "cli/commands.h"
 #include "engine/gguf_runner.h"
 #include "engine/scheduler.h"
+#include "server/generation.h"
 #include "server/server.h"
 #include "server/template_prompt_renderer.h"
 #include "store/model_store.h"
@@ -27,22 +28,36 @@ void run_serve() {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
+  ServerConfig config = ServerConfig::from_env();
+  const int64_t grace_ns = config.shutdown_grace_ns;
   ModelStore store(ModelStore::default_root());
   SchedulerConfig sched = SchedulerConfig::from_env();
   sched.default_keep_alive_ns = keep_alive_from_env();
   Scheduler scheduler(sched, std::make_shared<GgufRunnerFactory>());
-  Server server(ServerConfig::from_env(), store, scheduler,
-                std::make_shared<TemplatePromptRenderer>(), builtin_template_detector());
+  Server server(std::move(config), store, scheduler, std::make_shared<TemplatePromptRenderer>(),
+                builtin_template_detector());
   server.bind();
-  std::thread waiter([&server, signals] {
+  // The first signal drains (Kubernetes sends SIGTERM, then SIGKILL after its grace period); a
+  // second one cuts the grace period short.
+  std::thread waiter([&server, signals, grace_ns] {
     int sig = 0;
     sigwait(&signals, &sig);
     log_info("received signal, shutting down", {{"signal", sig}});
-    server.stop();
+    std::thread impatient([&server, signals] {
+      int again = 0;
+      sigwait(&signals, &again);
+      log_warn("second signal: stopping running generations now", {{"signal", again}});
+      server.generations().abort();
+    });
+    impatient.detach();
+    server.drain(grace_ns);
   });
-  waiter.detach();
   server.listen();
+  // listen() also returns when accepting fails; wake the waiter so that it can be joined.
+  pthread_kill(waiter.native_handle(), SIGTERM);
+  waiter.join();
   scheduler.unload_all();
+  log_info("server stopped");
 }
 
 }  // namespace

@@ -190,6 +190,7 @@ RunnerLease Scheduler::acquire(const ModelSpec& spec, LoadOptions options,
   }
   const uint64_t ticket = ++next_ticket_;
   queue.push_back(ticket);
+  names_[path] = spec.name;
   ++waiting_;
   changed_.notify_all();
   auto leave_queue = [&] {
@@ -271,6 +272,7 @@ RunnerLease Scheduler::acquire(const ModelSpec& spec, LoadOptions options,
           model->memory_bytes = runner->memory_bytes();
           model->runner = std::move(runner);
           models_[path] = model;
+          if (load_observer_) load_observer_(spec.name, now_ns() - load_start);
           log_info(
               "model loaded",
               {{"model", spec.name},
@@ -398,6 +400,35 @@ std::vector<LoadedModelInfo> Scheduler::loaded() const {
 size_t Scheduler::queued() const {
   std::lock_guard lock(mutex_);
   return waiting_;
+}
+
+std::vector<ModelActivity> Scheduler::activity() const {
+  std::lock_guard lock(mutex_);
+  std::map<std::string, ModelActivity> by_name;
+  for (const auto& [path, model] : models_) {
+    ModelActivity& a = by_name[model->spec.name];
+    a.name = model->spec.name;
+    a.active += model->active;
+    a.loaded = a.loaded || model->runner != nullptr;
+    a.memory_bytes += model->memory_bytes;
+  }
+  for (const auto& [path, queue] : queues_) {
+    if (queue.empty()) continue;
+    auto name = names_.find(path);
+    if (name == names_.end()) continue;
+    ModelActivity& a = by_name[name->second];
+    a.name = name->second;
+    a.queued += queue.size();
+  }
+  std::vector<ModelActivity> out;
+  for (auto& [name, a] : by_name) out.push_back(std::move(a));
+  return out;
+}
+
+void Scheduler::set_load_observer(
+    std::function<void(const std::string& model, int64_t load_ns)> observer) {
+  std::lock_guard lock(mutex_);
+  load_observer_ = std::move(observer);
 }
 
 bool Scheduler::wait_for_queued(size_t count, std::chrono::milliseconds timeout) {

@@ -59,6 +59,15 @@ struct LoadedModelInfo {
   std::chrono::system_clock::time_point expires_at;
 };
 
+// What one model is doing, for metrics: requests holding a slot and requests waiting.
+struct ModelActivity {
+  std::string name;  // ModelSpec::name
+  int active = 0;
+  size_t queued = 0;
+  bool loaded = false;
+  uint64_t memory_bytes = 0;
+};
+
 class Scheduler;
 struct SchedulerModel;  // a loaded (or loading) model; defined in scheduler.cpp
 
@@ -111,6 +120,11 @@ class Scheduler {
   const SchedulerConfig& config() const { return config_; }
   // Requests waiting for a slot or a load.
   size_t queued() const;
+  // Every model that is loaded or has requests waiting, by name.
+  std::vector<ModelActivity> activity() const;
+  // Called after each successful load with the model's name and the load's duration. Set it
+  // before the first acquire(); it runs with the scheduler's lock held, so it must not call back.
+  void set_load_observer(std::function<void(const std::string& model, int64_t load_ns)> observer);
   // Test hook: waits (up to `timeout`) until at least `count` requests are queued.
   bool wait_for_queued(size_t count, std::chrono::milliseconds timeout);
 
@@ -128,6 +142,8 @@ class Scheduler {
   std::condition_variable changed_;
   std::map<std::string, std::shared_ptr<SchedulerModel>> models_;  // by model path
   std::map<std::string, std::deque<uint64_t>> queues_;             // waiting tickets per model path
+  std::map<std::string, std::string> names_;                       // model path → display name
+  std::function<void(const std::string&, int64_t)> load_observer_;
   size_t waiting_ = 0;
   uint64_t next_ticket_ = 0;
   uint64_t use_counter_ = 0;

@@ -1,41 +1,142 @@
 #include "server/generation.h"
 
+#include "base/clock.h"
 #include "base/log.h"
 #include "server/http_util.h"
+#include "server/metrics.h"
 
 namespace slimllm {
 
+std::shared_ptr<GenerationTracker::Ticket> GenerationTracker::begin() {
+  std::lock_guard lock(mutex_);
+  in_flight_++;
+  return std::make_shared<Ticket>(*this);
+}
+
+void GenerationTracker::finished() {
+  std::lock_guard lock(mutex_);
+  in_flight_--;
+  changed_.notify_all();
+}
+
+int GenerationTracker::in_flight() const {
+  std::lock_guard lock(mutex_);
+  return in_flight_;
+}
+
+void GenerationTracker::start_draining() {
+  std::lock_guard lock(mutex_);
+  draining_ = true;
+  changed_.notify_all();
+}
+
+bool GenerationTracker::draining() const {
+  std::lock_guard lock(mutex_);
+  return draining_;
+}
+
+void GenerationTracker::abort() {
+  std::lock_guard lock(mutex_);
+  aborted_ = true;
+  changed_.notify_all();
+}
+
+bool GenerationTracker::aborted() const {
+  std::lock_guard lock(mutex_);
+  return aborted_;
+}
+
+bool GenerationTracker::wait_idle(std::chrono::steady_clock::time_point deadline) const {
+  std::unique_lock lock(mutex_);
+  return changed_.wait_until(lock, deadline, [&] { return in_flight_ == 0; });
+}
+
+namespace {
+
+// Counts the pieces' timing and the result into the metrics.
+class GenerationMeter {
+ public:
+  explicit GenerationMeter(const GenerationWatch& watch) : watch_(watch) {}
+  void piece() {
+    if (first_seen_ || !watch_.metrics) return;
+    first_seen_ = true;
+    watch_.metrics->observe_first_token(watch_.model,
+                                        static_cast<double>(now_ns() - watch_.start_ns) / 1e9);
+  }
+  void result(const GenerateResult& r) {
+    if (!watch_.metrics) return;
+    watch_.metrics->add_tokens(watch_.model, r.prompt_eval_count, r.eval_count);
+    if (r.eval_count > 0 && r.eval_duration_ns > 0 && !r.done_reason.empty()) {
+      watch_.metrics->observe_generation_speed(
+          watch_.model,
+          static_cast<double>(r.eval_count) * 1e9 / static_cast<double>(r.eval_duration_ns));
+    }
+  }
+
+ private:
+  const GenerationWatch& watch_;
+  bool first_seen_ = false;
+};
+
+bool aborted(const GenerationWatch& watch) {
+  return watch.tracker && watch.tracker->aborted();
+}
+
+}  // namespace
+
 void respond_generation(httplib::Response& res, std::shared_ptr<RunnerLease> lease,
-                        GenerateInput input, bool stream, GenerationReply reply) {
+                        GenerateInput input, bool stream, GenerationReply reply,
+                        GenerationWatch watch) {
   if (!stream) {
     std::string text;
+    GenerationMeter meter(watch);
     GenerateResult result = lease->runner().generate(input, [&](std::string_view piece) {
+      meter.piece();
       text += piece;
-      return true;
+      return !aborted(watch);
     });
+    meter.result(result);
     int64_t load_ns = lease->load_duration_ns();
     lease->release();
+    if (aborted(watch)) {
+      send_error(res, 503, kShutdownMessage);
+      return;
+    }
     send_json(res, reply.final(result, text, load_ns));
     return;
   }
   auto shared_input = std::make_shared<GenerateInput>(std::move(input));
+  auto shared_watch = std::make_shared<GenerationWatch>(std::move(watch));
   res.set_chunked_content_provider(
       "application/x-ndjson",
-      [lease, shared_input, reply](size_t, httplib::DataSink& sink) {
+      [lease, shared_input, reply, shared_watch](size_t, httplib::DataSink& sink) {
         bool client_gone = false;
+        bool stopped = false;
+        GenerationMeter meter(*shared_watch);
         try {
           GenerateResult result =
               lease->runner().generate(*shared_input, [&](std::string_view piece) {
+                meter.piece();
                 if (!write_line(sink, reply.chunk(std::string(piece)))) client_gone = true;
-                return !client_gone;
+                stopped = aborted(*shared_watch);
+                return !client_gone && !stopped;
               });
+          meter.result(result);
           int64_t load_ns = lease->load_duration_ns();
           lease->release();
           if (client_gone) {
             log_info("client disconnected, generation stopped");
             return false;
           }
-          write_line(sink, reply.final(result, "", load_ns));
+          if (stopped) {
+            log_warn("generation stopped: shutdown grace period over",
+                     {{"model", shared_watch->model}});
+            OrderedJson error;
+            error["error"] = kShutdownMessage;
+            write_line(sink, error);
+          } else {
+            write_line(sink, reply.final(result, "", load_ns));
+          }
         } catch (...) {
           lease->release();
           std::string message;

@@ -11,6 +11,9 @@
 #include "api/duration.h"
 #include "base/clock.h"
 #include "base/strings.h"
+#include "server/generation.h"
+#include "server/http_util.h"
+#include "server/metrics.h"
 
 namespace slimllm {
 namespace {
@@ -125,11 +128,34 @@ std::string access_line(int status, int64_t latency_ns, const std::string& clien
                     padded.c_str(), client_ip.c_str(), method.c_str(), quoted.c_str());
 }
 
-void install_middleware(httplib::Server& http, const ServerConfig& config) {
+std::string route_label(const httplib::Request& req) {
+  if (req.matches.empty()) return "unmatched";
+  if (req.matches.size() == 1) return req.path;
+  std::string label;
+  size_t at = 0;
+  for (size_t i = 1; i < req.matches.size(); ++i) {
+    if (!req.matches[i].matched) continue;
+    size_t begin = static_cast<size_t>(req.matches.position(static_cast<int>(i)));
+    if (begin < at || begin > req.path.size()) continue;  // nested groups
+    label += req.path.substr(at, begin - at);
+    label += ":param";
+    at = begin + static_cast<size_t>(req.matches.length(static_cast<int>(i)));
+  }
+  label += req.path.substr(std::min(at, req.path.size()));
+  return label;
+}
+
+bool refused_while_draining(const std::string& method, const std::string& path) {
+  if (method == "GET" || method == "HEAD" || method == "OPTIONS") return false;
+  return !(method == "POST" && path == "/api/show");
+}
+
+void install_middleware(httplib::Server& http, const ServerConfig& config, Metrics& metrics,
+                        const GenerationTracker& generations) {
   std::vector<std::string> origins = allowed_origins(config.origins);
   bool guard_hosts = config.address.is_loopback();
-  http.set_pre_routing_handler([origins, guard_hosts](const httplib::Request& req,
-                                                      httplib::Response& res) {
+  http.set_pre_routing_handler([origins, guard_hosts, &generations](const httplib::Request& req,
+                                                                    httplib::Response& res) {
     t_request_start = now_ns();
     std::string origin = req.get_header_value("Origin");
     if (!origin.empty()) {
@@ -158,6 +184,13 @@ void install_middleware(httplib::Server& http, const ServerConfig& config) {
         return httplib::Server::HandlerResponse::Handled;
       }
     }
+    // Answering (rather than closing the listener) keeps /ready observable for the probe and
+    // gives clients a JSON error they can retry elsewhere; see docs/operations.md.
+    if (generations.draining() && refused_while_draining(req.method, req.path)) {
+      res.set_header("Retry-After", "1");
+      send_error(res, 503, kDrainingMessage);
+      return httplib::Server::HandlerResponse::Handled;
+    }
     return httplib::Server::HandlerResponse::Unhandled;
   });
   http.set_error_handler([](const httplib::Request&, httplib::Response& res) {
@@ -165,11 +198,15 @@ void install_middleware(httplib::Server& http, const ServerConfig& config) {
     if (res.status == 405 && res.body.empty())
       res.set_content("405 method not allowed", "text/plain");
   });
+  // Counted before the answer is written (httplib calls this just before the status line), so a
+  // client that has its answer finds it counted; a stream counts when it starts.
+  http.set_post_routing_handler([&metrics](const httplib::Request& req, httplib::Response& res) {
+    metrics.count_request(route_label(req), req.method, res.status);
+  });
   if (config.access_log) {
     http.set_logger([](const httplib::Request& req, const httplib::Response& res) {
-      std::string path = req.path;
-      std::string line =
-          access_line(res.status, now_ns() - t_request_start, req.remote_addr, req.method, path);
+      std::string line = access_line(res.status, now_ns() - t_request_start, req.remote_addr,
+                                     req.method, req.path);
       std::fprintf(stdout, "%s\n", line.c_str());
       std::fflush(stdout);
     });

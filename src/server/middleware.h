@@ -1,6 +1,7 @@
 // Cross-cutting behaviour of every route, as Ollama's gin stack has it: CORS (OLLAMA_ORIGINS plus
 // the local defaults), the host-header guard against DNS rebinding on loopback listeners, 404/405
-// texts, and gin's access line on stdout.
+// texts, and gin's access line on stdout; then slimllm's own: the request counter of /metrics and
+// the 503 for new work while the server drains.
 #pragma once
 
 #include <httplib.h>
@@ -23,6 +24,20 @@ bool host_allowed(const std::string& host_header);
 std::string access_line(int status, int64_t latency_ns, const std::string& client_ip,
                         const std::string& method, const std::string& path);
 
-void install_middleware(httplib::Server& http, const ServerConfig& config);
+// The metrics label of a request's route: the registered pattern for literal routes; for patterns
+// with capture groups the path with each captured part replaced by ":param" (httplib 0.11 does
+// not tell which pattern matched); "unmatched" when no route matched (404s, requests the
+// middleware answered), so arbitrary paths cannot grow the label set.
+std::string route_label(const httplib::Request& req);
+// Whether a request is new work that a draining server refuses: everything but reads (GET, HEAD,
+// OPTIONS and POST /api/show), so probes, /metrics and listings keep answering.
+bool refused_while_draining(const std::string& method, const std::string& path);
+
+// The error text of the 503 for new work while draining.
+inline constexpr const char* kDrainingMessage =
+    "server shutting down: not accepting new requests, retry on another instance";
+
+void install_middleware(httplib::Server& http, const ServerConfig& config, Metrics& metrics,
+                        const GenerationTracker& generations);
 
 }  // namespace slimllm

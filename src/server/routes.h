@@ -15,5 +15,12 @@ void add_generate_routes(RouteTable& routes, ServerContext& context);
 void add_transfer_routes(RouteTable& routes, ServerContext& context);
 // /health, /ready, /metrics.
 void add_operations_routes(RouteTable& routes, ServerContext& context);
+// The OpenAI-compatible API: /v1/chat/completions, /v1/completions, /v1/models[/:model].
+void add_openai_routes(RouteTable& routes, ServerContext& context);
+
+// The native generation handlers (errors answered in Ollama's shape), which the /v1 routes run
+// on translated requests.
+void serve_generate(ServerContext& context, const httplib::Request& req, httplib::Response& res);
+void serve_chat(ServerContext& context, const httplib::Request& req, httplib::Response& res);
 
 }  // namespace slimllm

@@ -96,6 +96,18 @@ api::Metrics metrics_of(const GenerateResult& result, int64_t start, int64_t loa
   return m;
 }
 
+// Counted as in flight (for draining) from before it queues for a slot; metrics name the model
+// as the scheduler does (its display name), whatever alias the request used.
+GenerationWatch watch_generation(ServerContext& ctx, const std::string& model, int64_t start) {
+  GenerationWatch watch;
+  watch.model = model;
+  watch.start_ns = start;
+  watch.metrics = &ctx.metrics;
+  watch.tracker = &ctx.generations;
+  watch.ticket = ctx.generations.begin();
+  return watch;
+}
+
 OrderedJson debug_render(const std::string& model, const std::string& prompt, size_t images) {
   OrderedJson j;
   j["model"] = model;
@@ -169,6 +181,7 @@ void handle_generate(ServerContext& ctx, const httplib::Request& req, httplib::R
   input.format = format;
   input.truncate = r.truncate.value_or(true);
   input.shift = r.shift.value_or(true);
+  GenerationWatch watch = watch_generation(ctx, model->name.display(), start);
   auto lease = std::make_shared<RunnerLease>(
       ctx.scheduler.acquire(model->spec(), load_options(options), r.keep_alive));
 
@@ -194,7 +207,7 @@ void handle_generate(ServerContext& ctx, const httplib::Request& req, httplib::R
     c.metrics = metrics_of(result, start, load_ns);
     return c.to_json();
   };
-  respond_generation(res, lease, std::move(input), r.stream, reply);
+  respond_generation(res, lease, std::move(input), r.stream, reply, std::move(watch));
 }
 
 void handle_chat(ServerContext& ctx, const httplib::Request& req, httplib::Response& res) {
@@ -246,6 +259,7 @@ void handle_chat(ServerContext& ctx, const httplib::Request& req, httplib::Respo
   input.format = format;
   input.truncate = r.truncate.value_or(true);
   input.shift = r.shift.value_or(true);
+  GenerationWatch watch = watch_generation(ctx, model->name.display(), start);
   auto lease = std::make_shared<RunnerLease>(
       ctx.scheduler.acquire(model->spec(), load_options(options), r.keep_alive));
 
@@ -271,17 +285,25 @@ void handle_chat(ServerContext& ctx, const httplib::Request& req, httplib::Respo
     c.metrics = metrics_of(result, start, load_ns);
     return c.to_json();
   };
-  respond_generation(res, lease, std::move(input), r.stream, reply);
+  respond_generation(res, lease, std::move(input), r.stream, reply, std::move(watch));
 }
 
 }  // namespace
 
+void serve_generate(ServerContext& ctx, const httplib::Request& req, httplib::Response& res) {
+  guarded(res, [&] { handle_generate(ctx, req, res); });
+}
+
+void serve_chat(ServerContext& ctx, const httplib::Request& req, httplib::Response& res) {
+  guarded(res, [&] { handle_chat(ctx, req, res); });
+}
+
 void add_generate_routes(RouteTable& routes, ServerContext& ctx) {
   routes.post("/api/generate", [&ctx](const httplib::Request& req, httplib::Response& res) {
-    guarded(res, [&] { handle_generate(ctx, req, res); });
+    serve_generate(ctx, req, res);
   });
   routes.post("/api/chat", [&ctx](const httplib::Request& req, httplib::Response& res) {
-    guarded(res, [&] { handle_chat(ctx, req, res); });
+    serve_chat(ctx, req, res);
   });
 }
 

@@ -9,8 +9,11 @@
 #include "api/options.h"
 #include "base/log.h"
 #include "base/strings.h"
+#include "server/generation.h"
+#include "server/metrics.h"
 #include "server/middleware.h"
 #include "server/routes.h"
+#include "store/model_name.h"
 
 namespace slimllm {
 
@@ -24,13 +27,49 @@ ServerConfig ServerConfig::from_env() {
     }
   }
   c.context_length = context_length_from_env();
+  if (const char* preload = std::getenv("SLIMLLM_PRELOAD")) {
+    for (const std::string& name : str_split(preload, ',')) {
+      std::string_view t = str_trim(name);
+      if (t.empty()) continue;
+      if (!ModelName::parse(t)) fail("SLIMLLM_PRELOAD: \"", t, "\" is not a valid model name");
+      c.preload.emplace_back(t);
+    }
+  }
+  if (const char* grace = std::getenv("SLIMLLM_SHUTDOWN_GRACE")) {
+    c.shutdown_grace_ns = parse_shutdown_grace(grace);
+  }
   return c;
+}
+
+int64_t parse_shutdown_grace(std::string_view text) {
+  std::string t(str_trim(text));
+  if (t.empty()) fail("SLIMLLM_SHUTDOWN_GRACE is empty; give a duration like \"25s\" or seconds");
+  int64_t ns = 0;
+  char* end = nullptr;
+  double seconds = std::strtod(t.c_str(), &end);
+  if (end && *end == '\0') {
+    if (!(seconds >= 0) || seconds > 24.0 * 3600) {
+      fail("SLIMLLM_SHUTDOWN_GRACE: ", t, " seconds is out of range (0 to 86400)");
+    }
+    ns = static_cast<int64_t>(seconds * 1e9);
+  } else {
+    try {
+      ns = parse_go_duration(t);
+    } catch (const Error& e) {
+      fail("SLIMLLM_SHUTDOWN_GRACE: ", e.what());
+    }
+    if (ns < 0) fail("SLIMLLM_SHUTDOWN_GRACE: ", t, " is negative");
+  }
+  return ns;
 }
 
 struct Server::Impl {
   Impl(ServerConfig config, ModelStore& store, Scheduler& scheduler,
        std::shared_ptr<PromptRenderer> renderer, TemplateDetector detect)
-      : context{std::move(config), store, scheduler, std::move(renderer), std::move(detect)} {}
+      : context{std::move(config), store,   scheduler,  std::move(renderer),
+                std::move(detect), metrics, generations} {}
+  Metrics metrics;
+  GenerationTracker generations;
   ServerContext context;
   httplib::Server http;
   std::thread thread;
@@ -50,17 +89,53 @@ Server::Server(ServerConfig config, ModelStore& store, Scheduler& scheduler,
   http.set_read_timeout(30);
   http.set_write_timeout(60 * 60);
   http.set_payload_max_length(std::numeric_limits<size_t>::max());
-  install_middleware(http, impl_->context.config);
+  Metrics& metrics = impl_->metrics;
+  scheduler.set_load_observer([&metrics](const std::string& model, int64_t load_ns) {
+    metrics.observe_load(model, static_cast<double>(load_ns) / 1e9);
+  });
+  install_middleware(http, impl_->context.config, impl_->metrics, impl_->generations);
   RouteTable routes(http);
   add_model_routes(routes, impl_->context);
   add_generate_routes(routes, impl_->context);
   add_transfer_routes(routes, impl_->context);
   add_operations_routes(routes, impl_->context);
+  add_openai_routes(routes, impl_->context);
   routes.finish();
 }
 
 Server::~Server() {
   stop();
+  impl_->context.scheduler.set_load_observer({});
+}
+
+Metrics& Server::metrics() {
+  return impl_->metrics;
+}
+
+GenerationTracker& Server::generations() {
+  return impl_->generations;
+}
+
+bool Server::drain(int64_t grace_ns) {
+  GenerationTracker& generations = impl_->generations;
+  generations.start_draining();
+  log_info("draining: refusing new work, waiting for in-flight generations",
+           {{"in_flight", static_cast<int64_t>(generations.in_flight())},
+            {"grace", format_go_duration(grace_ns)}});
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::nanoseconds(grace_ns);
+  bool finished = generations.wait_idle(deadline);
+  if (!finished) {
+    log_warn("shutdown grace period over, stopping running generations",
+             {{"in_flight", static_cast<int64_t>(generations.in_flight())}});
+    generations.abort();
+    // They stop at their next piece; a generation still waiting for a prompt to be processed
+    // may take a moment, but not forever.
+    if (!generations.wait_idle(std::chrono::steady_clock::now() + std::chrono::seconds(10))) {
+      log_warn("generations still running after the stop request; closing anyway");
+    }
+  }
+  stop();
+  return finished;
 }
 
 int Server::bind() {
@@ -76,7 +151,15 @@ int Server::bind() {
                             s.max_queue, " OLLAMA_MODELS:", impl_->context.store.root().string(),
                             " OLLAMA_NUM_PARALLEL:", s.num_parallel, "]")}});
   log_info(str_cat("total blobs: ", impl_->context.store.count_blobs()));
+  // Unreferenced blobs are not pruned at start-up as Ollama does: on a volume shared by several
+  // replicas, a blob another replica has just received for a create has no manifest yet. Only
+  // downloads abandoned for more than a day go.
   log_info("total unused blobs removed: 0");
+  const size_t stale = impl_->context.store.prune_stale_partials();
+  if (stale > 0) {
+    log_info("removed stale partial downloads",
+             {{"count", static_cast<int64_t>(stale)}, {"older_than", "24h"}});
+  }
   int port = a.port;
   if (port == 0) {
     port = impl_->http.bind_to_any_port(a.bind_host());

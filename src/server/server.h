@@ -1,10 +1,11 @@
 // slimllm's HTTP server: Ollama's native API on cpp-httplib. Routes parse the request, call the
 // store or the scheduler, and answer or stream NDJSON; middleware adds CORS, the host-header
-// guard and gin-style access lines.
+// guard, gin-style access lines, request metrics and the refusal of new work while draining.
 #pragma once
 
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "api/host.h"
@@ -23,9 +24,22 @@ struct ServerConfig {
   std::vector<std::string> origins;  // OLLAMA_ORIGINS, added to the defaults
   int context_length = 4096;         // OLLAMA_CONTEXT_LENGTH: the default num_ctx
   bool access_log = true;            // gin-style lines on stdout
+  // SLIMLLM_PRELOAD: models (comma-separated names) that must be in the store before /ready
+  // answers 200.
+  std::vector<std::string> preload;
+  // SLIMLLM_SHUTDOWN_GRACE (a Go duration or plain seconds; default 25s): how long in-flight
+  // generations may run on after SIGTERM.
+  int64_t shutdown_grace_ns = 25LL * 1'000'000'000;
 
   static ServerConfig from_env();
 };
+
+// SLIMLLM_SHUTDOWN_GRACE's value: a Go duration ("25s", "1m") or plain seconds ("25", "2.5").
+// Throws Error naming the variable for anything else.
+int64_t parse_shutdown_grace(std::string_view text);
+
+class Metrics;            // server/metrics.h
+class GenerationTracker;  // server/generation.h
 
 // Everything a route needs.
 struct ServerContext {
@@ -34,6 +48,8 @@ struct ServerContext {
   Scheduler& scheduler;
   std::shared_ptr<PromptRenderer> renderer;
   TemplateDetector detect_template;
+  Metrics& metrics;
+  GenerationTracker& generations;
 };
 
 class Server {
@@ -53,6 +69,13 @@ class Server {
   void start();
   void stop();
   int port() const { return port_; }
+
+  // Graceful shutdown: refuses new work and turns /ready to 503 at once, waits up to `grace_ns`
+  // for in-flight generations, stops those still running (their streams end with an error line),
+  // then stops serving. Returns whether every generation finished within the grace period.
+  bool drain(int64_t grace_ns);
+  Metrics& metrics();
+  GenerationTracker& generations();
 
  private:
   struct Impl;

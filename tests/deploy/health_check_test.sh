@@ -2,7 +2,8 @@
 # Tests deploy/scripts/health-check.sh against a fake Ollama server (fake_ollama.js) for every
 # exit code and the summary block, then, when the slimllm binary has a `serve` command, against a
 # real `slimllm serve` (and `slimllm health` alongside): a healthy model, an unknown model (2), a
-# model whose blob is broken (3), a tiny time limit (4) and a stopped server (1).
+# model whose blob is broken (3), a tiny time limit (4) and a stopped server (1); and that
+# `slimllm health` prints exactly what the script prints against each fake server.
 # Needs bash, curl and node. Prints 'N passed, M failed' and exits non-zero if any case failed.
 #   tests/deploy/health_check_test.sh
 #   SLIMLLM_BIN=path   the binary for the real-server cases (default build/slimllm)
@@ -151,7 +152,7 @@ check_binary() {
 has_command() {
   local help
   help=$("$bin" --help 2>/dev/null)
-  grep -Eq "^[[:space:]]+$1([[:space:]]|\$)" <<<"$help"
+  grep -Eq "^[[:space:]]+$1([[:space:],]|\$)" <<<"$help"
 }
 if [ ! -x "$bin" ] || ! has_command serve; then
   echo "skip real-server cases: $bin has no serve command yet"
@@ -207,6 +208,26 @@ else
   real_pid=""
   check "real: exit 1, server stopped" 1 "[FAIL] API reachable" -- --url "$real_url" --model stories
   [ "$has_health" = 1 ] && check_binary "exit 1, server stopped" 1 --url "$real_url" --model stories
+fi
+
+# `slimllm health` prints what the script prints (timings aside) against every fake server.
+if [ "${has_health:-0}" = 1 ]; then
+  normalize() { sed -E 's/[0-9]+\.[0-9]+s/N.NNs/g'; }
+  for mode in ok noversion quoting broken error200 truncated unreadable hang; do
+    start_server "$mode"
+    args=(--url "http://127.0.0.1:$port" --model tiny --max-seconds 1)
+    want=$("$script" "${args[@]}" 2>&1; echo "exit $?")
+    got=$("$bin" health "${args[@]}" 2>&1; echo "exit $?")
+    if [ "$(normalize <<<"$want")" = "$(normalize <<<"$got")" ]; then
+      echo "ok   slimllm health prints what the script prints: $mode"
+      passed=$((passed + 1))
+    else
+      echo "FAIL slimllm health prints what the script prints: $mode"
+      diff <(echo "$want") <(echo "$got") | sed 's/^/       | /'
+      failed=$((failed + 1))
+    fi
+  done
+  stop_server
 fi
 
 echo "$passed passed, $failed failed"
