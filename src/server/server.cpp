@@ -12,6 +12,7 @@
 #include "server/generation.h"
 #include "server/metrics.h"
 #include "server/middleware.h"
+#include "server/preloader.h"
 #include "server/routes.h"
 #include "store/model_name.h"
 
@@ -71,6 +72,7 @@ struct Server::Impl {
   Metrics metrics;
   GenerationTracker generations;
   ServerContext context;
+  Preloader preloader{context};
   httplib::Server http;
   std::thread thread;
   bool bound = false;
@@ -119,6 +121,7 @@ GenerationTracker& Server::generations() {
 bool Server::drain(int64_t grace_ns) {
   GenerationTracker& generations = impl_->generations;
   generations.start_draining();
+  impl_->preloader.stop();
   log_info("draining: refusing new work, waiting for in-flight generations",
            {{"in_flight", static_cast<int64_t>(generations.in_flight())},
             {"grace", format_go_duration(grace_ns)}});
@@ -180,11 +183,13 @@ int Server::bind() {
 
 void Server::listen() {
   bind();
+  impl_->preloader.start();
   impl_->http.listen_after_bind();
 }
 
 void Server::start() {
   bind();
+  impl_->preloader.start();
   impl_->thread = std::thread([this] { impl_->http.listen_after_bind(); });
   // stop() is a no-op until the accept loop runs, so wait for it (connections made meanwhile
   // queue in the listen backlog).
@@ -192,6 +197,7 @@ void Server::start() {
 }
 
 void Server::stop() {
+  impl_->preloader.stop();
   impl_->http.stop();
   if (impl_->thread.joinable()) impl_->thread.join();
 }
