@@ -112,6 +112,7 @@ void add_registry_routes(RouteTable& routes, ServerContext& ctx) {
              [&ctx](const httplib::Request& req, httplib::Response& res) {
                guarded(res, [&] { handle_blob(ctx, req, res); });
              });
+  if (ctx.config.registry_uploads) add_registry_upload_routes(routes, ctx);
 }
 
 }  // namespace slimllm

@@ -4,6 +4,7 @@
 //   GET       /v2/                                   API version check ({})
 //   GET       /v2/<ns>/<model>/manifests/<tag>       the manifest's stored bytes
 //   GET/HEAD  /v2/<ns>/<model>/blobs/sha256:<hex>    the blob, with Range support
+// and, with SLIMLLM_REGISTRY_UPLOADS=1, the upload side for push (registry_uploads.cpp).
 #pragma once
 
 #include <optional>
@@ -15,6 +16,9 @@
 namespace slimllm {
 
 void add_registry_routes(RouteTable& routes, ServerContext& context);
+// The write side (uploads and manifests, for push), added by add_registry_routes when
+// ServerConfig::registry_uploads is on (registry_uploads.cpp).
+void add_registry_upload_routes(RouteTable& routes, ServerContext& context);
 
 // The stored model answering ns/model:tag: the default registry host's first, else any host's.
 std::optional<StoredModel> find_registry_model(const ModelStore& store, const std::string& ns,

@@ -26,6 +26,13 @@ void RouteTable::del(const std::string& pattern, Handler handler) {
   routes_[pattern].del = std::move(handler);
 }
 
+void RouteTable::put(const std::string& pattern, ReaderHandler handler) {
+  routes_[pattern].put = std::move(handler);
+}
+void RouteTable::patch(const std::string& pattern, ReaderHandler handler) {
+  routes_[pattern].patch = std::move(handler);
+}
+
 void RouteTable::finish() {
   for (auto& [pattern, m] : routes_) {
     Methods methods = m;
@@ -41,8 +48,16 @@ void RouteTable::finish() {
       http_.Post(pattern, methods.post ? methods.post : Handler(method_not_allowed));
     }
     http_.Delete(pattern, methods.del ? methods.del : Handler(method_not_allowed));
-    http_.Put(pattern, method_not_allowed);
-    http_.Patch(pattern, method_not_allowed);
+    if (methods.put) {
+      http_.Put(pattern, methods.put);
+    } else {
+      http_.Put(pattern, method_not_allowed);
+    }
+    if (methods.patch) {
+      http_.Patch(pattern, methods.patch);
+    } else {
+      http_.Patch(pattern, method_not_allowed);
+    }
   }
 }
 

@@ -22,13 +22,16 @@ class RouteTable {
   // POST whose body is read incrementally (uploads).
   void post_stream(const std::string& pattern, ReaderHandler handler);
   void del(const std::string& pattern, Handler handler);
+  // PUT and PATCH whose bodies are read incrementally (registry uploads).
+  void put(const std::string& pattern, ReaderHandler handler);
+  void patch(const std::string& pattern, ReaderHandler handler);
   // Registers everything; call once after the last route.
   void finish();
 
  private:
   struct Methods {
     Handler get, head, post, del;
-    ReaderHandler post_stream;
+    ReaderHandler post_stream, put, patch;
   };
   httplib::Server& http_;
   std::map<std::string, Methods> routes_;

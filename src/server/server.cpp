@@ -39,6 +39,9 @@ ServerConfig ServerConfig::from_env() {
   if (const char* grace = std::getenv("SLIMLLM_SHUTDOWN_GRACE")) {
     c.shutdown_grace_ns = parse_shutdown_grace(grace);
   }
+  if (const char* uploads = std::getenv("SLIMLLM_REGISTRY_UPLOADS")) {
+    c.registry_uploads = str_trim(uploads) == "1" || str_lower(str_trim(uploads)) == "true";
+  }
   return c;
 }
 

@@ -30,6 +30,9 @@ struct ServerConfig {
   // SLIMLLM_SHUTDOWN_GRACE (a Go duration or plain seconds; default 25s): how long in-flight
   // generations may run on after SIGTERM.
   int64_t shutdown_grace_ns = 25LL * 1'000'000'000;
+  // SLIMLLM_REGISTRY_UPLOADS=1: the registry mode also accepts pushes (blob uploads and
+  // manifests). Off by default: anyone who can reach the port could write into the store.
+  bool registry_uploads = false;
 
   static ServerConfig from_env();
 };

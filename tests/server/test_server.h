@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <mutex>
 
@@ -35,7 +36,8 @@ class RecordingRenderer : public PromptRenderer {
 
 class TestServer {
  public:
-  explicit TestServer(SchedulerConfig sched = default_config()) {
+  explicit TestServer(SchedulerConfig sched = default_config(),
+                      const std::function<void(ServerConfig&)>& configure = {}) {
     char tmpl[] = "/tmp/slimllm-server-XXXXXX";
     if (!mkdtemp(tmpl)) throw std::runtime_error("mkdtemp failed");
     root = tmpl;
@@ -52,6 +54,7 @@ class TestServer {
     ServerConfig config;
     config.address = parse_ollama_host("127.0.0.1:0");
     config.access_log = false;
+    if (configure) configure(config);
     server = std::make_unique<Server>(config, *store, *scheduler, renderer);
     server->start();
     port = server->port();

@@ -1,0 +1,222 @@
+// Registry mode's write side, on only with SLIMLLM_REGISTRY_UPLOADS=1, so that `slimllm push
+// --insecure host:11434/ns/model:tag` from another machine lands in this store:
+//   POST   /v2/<ns>/<model>/blobs/uploads/             start an upload (202, Location)
+//   PATCH  /v2/<ns>/<model>/blobs/uploads/<id>         append the body
+//   PUT    /v2/<ns>/<model>/blobs/uploads/<id>?digest=  finish: verified, then into blobs/
+//   PUT    /v2/<ns>/<model>/manifests/<tag>            the manifest, once all its blobs are here
+// Upload bytes wait in blobs/.upload-<id> (a stray file to every reader of the store) and enter
+// the store through ModelStore::receive_blob, which hashes them on the way in.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <map>
+#include <mutex>
+#include <random>
+
+#include "base/log.h"
+#include "base/strings.h"
+#include "server/http_util.h"
+#include "server/registry_routes.h"
+#include "store/store_error.h"
+
+namespace slimllm {
+namespace {
+
+void send_registry_error(httplib::Response& res, int status, const std::string& code,
+                         const std::string& message) {
+  OrderedJson error;
+  error["code"] = code;
+  error["message"] = message;
+  OrderedJson body;
+  body["errors"] = OrderedJson::array({error});
+  send_json(res, body, status);
+}
+
+std::string random_id() {
+  static std::mutex mutex;
+  static std::mt19937_64 rng{std::random_device{}()};
+  std::lock_guard lock(mutex);
+  return str_printf("%016llx%016llx", static_cast<unsigned long long>(rng()),
+                    static_cast<unsigned long long>(rng()));
+}
+
+// Uploads in progress, by id.
+class Uploads {
+ public:
+  explicit Uploads(ModelStore& store) : store_(store) {}
+
+  std::string start() {
+    const std::string id = random_id();
+    std::error_code ec;
+    std::filesystem::create_directories(store_.root() / "blobs", ec);
+    std::lock_guard lock(mutex_);
+    sizes_[id] = 0;
+    // Truncate a leftover of the same name (there is none: ids are random).
+    const int fd = ::open(path(id).c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) fail("cannot create ", path(id).string(), ": ", std::strerror(errno));
+    ::close(fd);
+    return id;
+  }
+  bool known(const std::string& id) {
+    std::lock_guard lock(mutex_);
+    return sizes_.count(id) != 0;
+  }
+  // Appends the body; returns the upload's size.
+  uint64_t append(const std::string& id, const httplib::ContentReader& reader) {
+    const int fd = ::open(path(id).c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+    if (fd < 0) fail("cannot open ", path(id).string(), ": ", std::strerror(errno));
+    uint64_t added = 0;
+    bool ok = true;
+    reader([&](const char* data, size_t size) {
+      while (size > 0) {
+        const ssize_t n = ::write(fd, data, size);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return ok = false;
+        data += n;
+        size -= static_cast<size_t>(n);
+        added += static_cast<uint64_t>(n);
+      }
+      return true;
+    });
+    ::close(fd);
+    if (!ok) fail("cannot write ", path(id).string(), ": ", std::strerror(errno));
+    std::lock_guard lock(mutex_);
+    return sizes_[id] += added;
+  }
+  // Moves the upload into the store under `digest` (verified); the upload is gone either way.
+  void finish(const std::string& id, const std::string& digest) {
+    const std::filesystem::path file = path(id);
+    try {
+      store_.receive_blob(digest, [&](const ModelStore::ByteSink& sink) {
+        const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+        if (fd < 0) fail("cannot open ", file.string(), ": ", std::strerror(errno));
+        std::vector<char> buffer(1 << 20);
+        ssize_t n;
+        while ((n = ::read(fd, buffer.data(), buffer.size())) > 0) {
+          sink(buffer.data(), static_cast<size_t>(n));
+        }
+        ::close(fd);
+      });
+    } catch (...) {
+      forget(id);
+      throw;
+    }
+    forget(id);
+  }
+
+ private:
+  std::filesystem::path path(const std::string& id) const {
+    return store_.root() / "blobs" / (".upload-" + id);
+  }
+  void forget(const std::string& id) {
+    std::error_code ec;
+    std::filesystem::remove(path(id), ec);
+    std::lock_guard lock(mutex_);
+    sizes_.erase(id);
+  }
+
+  ModelStore& store_;
+  std::mutex mutex_;
+  std::map<std::string, uint64_t> sizes_;
+};
+
+std::string upload_location(const httplib::Request& req, const std::string& id) {
+  return str_cat("/v2/", req.matches[1].str(), "/", req.matches[2].str(), "/blobs/uploads/", id);
+}
+
+void handle_manifest_put(ServerContext& ctx, const httplib::Request& req, httplib::Response& res,
+                         const httplib::ContentReader& reader) {
+  std::string text;
+  reader([&](const char* data, size_t size) {
+    if (text.size() + size > (16u << 20)) return false;  // manifests are a few KB
+    text.append(data, size);
+    return true;
+  });
+  const std::optional<ModelName> name =
+      ModelName::parse(str_cat(kDefaultHost, "/", req.matches[1].str(), "/", req.matches[2].str(),
+                               ":", req.matches[3].str()));
+  if (!name) return send_registry_error(res, 400, "NAME_INVALID", "invalid repository name");
+  Manifest manifest;
+  try {
+    manifest = Manifest::parse(text, "uploaded manifest");
+  } catch (const Error& e) {
+    return send_registry_error(res, 400, "MANIFEST_INVALID", e.what());
+  }
+  std::vector<Layer> layers = manifest.layers;
+  layers.push_back(manifest.config);
+  for (const Layer& layer : layers) {
+    if (!ctx.store.has_blob(layer.digest)) {
+      return send_registry_error(res, 400, "MANIFEST_BLOB_UNKNOWN",
+                                 str_cat("blob unknown to registry: ", layer.digest));
+    }
+  }
+  const std::string digest = ctx.store.write_manifest_text(*name, text);
+  log_info("registry: manifest received", {{"model", name->display()}});
+  res.status = 201;
+  res.set_header("Docker-Content-Digest", "sha256:" + digest);
+  res.set_header("Location", str_cat("/v2/", name->ns, "/", name->model, "/manifests/", name->tag));
+}
+
+}  // namespace
+
+void add_registry_upload_routes(RouteTable& routes, ServerContext& ctx) {
+  auto uploads = std::make_shared<Uploads>(ctx.store);
+  const std::string repo = R"(/v2/([^/]+)/([^/]+))";
+  routes.post_stream(repo + "/blobs/uploads/",
+                     [uploads](const httplib::Request& req, httplib::Response& res,
+                               const httplib::ContentReader&) {
+                       guarded(res, [&] {
+                         const std::string id = uploads->start();
+                         res.status = 202;
+                         res.set_header("Location", upload_location(req, id));
+                         res.set_header("Docker-Upload-UUID", id);
+                         res.set_header("Range", "0-0");
+                       });
+                     });
+  const std::string session = repo + "/blobs/uploads/([0-9a-f]+)";
+  routes.patch(session, [uploads](const httplib::Request& req, httplib::Response& res,
+                                  const httplib::ContentReader& reader) {
+    guarded(res, [&] {
+      const std::string id = req.matches[3];
+      if (!uploads->known(id)) {
+        return send_registry_error(res, 404, "BLOB_UPLOAD_UNKNOWN", "blob upload unknown");
+      }
+      const uint64_t size = uploads->append(id, reader);
+      res.status = 202;
+      res.set_header("Location", upload_location(req, id));
+      res.set_header("Range", str_cat("0-", size > 0 ? size - 1 : 0));
+    });
+  });
+  routes.put(session, [uploads](const httplib::Request& req, httplib::Response& res,
+                                const httplib::ContentReader& reader) {
+    guarded(res, [&] {
+      const std::string id = req.matches[3];
+      if (!uploads->known(id)) {
+        return send_registry_error(res, 404, "BLOB_UPLOAD_UNKNOWN", "blob upload unknown");
+      }
+      uploads->append(id, reader);  // a final chunk may come with the PUT
+      const std::string digest = req.get_param_value("digest");
+      if (!is_valid_digest(digest)) {
+        return send_registry_error(res, 400, "DIGEST_INVALID", "invalid digest format");
+      }
+      try {
+        uploads->finish(id, digest);
+      } catch (const StoreError& e) {
+        return send_registry_error(res, 400, "DIGEST_INVALID", e.what());
+      }
+      res.status = 201;
+      res.set_header("Docker-Content-Digest", normalize_digest(digest));
+      res.set_header("Location", str_cat("/v2/", req.matches[1].str(), "/", req.matches[2].str(),
+                                         "/blobs/", normalize_digest(digest)));
+    });
+  });
+  routes.put(repo + "/manifests/([^/]+)",
+             [&ctx](const httplib::Request& req, httplib::Response& res,
+                    const httplib::ContentReader& reader) {
+               guarded(res, [&] { handle_manifest_put(ctx, req, res, reader); });
+             });
+}
+
+}  // namespace slimllm
