@@ -436,4 +436,9 @@ bool Scheduler::wait_for_queued(size_t count, std::chrono::milliseconds timeout)
   return changed_.wait_for(lock, timeout, [&] { return waiting_ >= count; });
 }
 
+bool Scheduler::wait_for_queued_at_most(size_t count, std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mutex_);
+  return changed_.wait_for(lock, timeout, [&] { return waiting_ <= count; });
+}
+
 }  // namespace slimllm

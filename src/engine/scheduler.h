@@ -127,6 +127,8 @@ class Scheduler {
   void set_load_observer(std::function<void(const std::string& model, int64_t load_ns)> observer);
   // Test hook: waits (up to `timeout`) until at least `count` requests are queued.
   bool wait_for_queued(size_t count, std::chrono::milliseconds timeout);
+  // For tests: waits until at most `count` requests are waiting; false on timeout.
+  bool wait_for_queued_at_most(size_t count, std::chrono::milliseconds timeout);
 
  private:
   friend class RunnerLease;

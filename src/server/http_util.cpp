@@ -1,8 +1,13 @@
 #include "server/http_util.h"
 
+#include <chrono>
+#include <memory>
+
 #include "api/api_error.h"
 #include "base/error.h"
 #include "base/log.h"
+#include "base/strings.h"
+#include "base/tcp_state.h"
 #include "engine/scheduler.h"
 #include "store/store_error.h"
 
@@ -59,6 +64,27 @@ bool write_line(httplib::DataSink& sink, const OrderedJson& chunk) {
   std::string line = go_json(chunk) + "\n";
   if (sink.is_writable && !sink.is_writable()) return false;
   return sink.write(line.data(), line.size());
+}
+
+std::function<bool()> client_gone(const httplib::Request& req) {
+  struct State {
+    std::chrono::steady_clock::time_point next;
+    bool gone = false;
+  };
+  auto state = std::make_shared<State>();
+  return [state, local = req.local_addr, local_port = req.local_port, remote = req.remote_addr,
+          remote_port = req.remote_port] {
+    if (state->gone) return true;
+    const auto now = std::chrono::steady_clock::now();
+    if (now < state->next) return false;
+    state->next = now + std::chrono::milliseconds(250);
+    state->gone = tcp_peer_state(local, local_port, remote, remote_port) == TcpPeer::kGone;
+    if (state->gone) {
+      log_info("client disconnected while waiting for the model",
+               {{"remote", str_cat(remote, ":", remote_port)}});
+    }
+    return state->gone;
+  };
 }
 
 }  // namespace slimllm

@@ -23,6 +23,10 @@ int current_exception_status(std::string& message);
 // Runs `handler`, turning any exception into an error response.
 void guarded(httplib::Response& res, const std::function<void()>& handler);
 
+// A predicate for Scheduler::acquire: true once the request's client has hung up (read from the
+// kernel's connection table at most every 250 ms), so a request waiting in the queue leaves it.
+std::function<bool()> client_gone(const httplib::Request& req);
+
 // Writes one NDJSON line; false when the client has gone away.
 bool write_line(httplib::DataSink& sink, const OrderedJson& chunk);
 

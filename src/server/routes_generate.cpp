@@ -183,7 +183,7 @@ void handle_generate(ServerContext& ctx, const httplib::Request& req, httplib::R
   input.shift = r.shift.value_or(true);
   GenerationWatch watch = watch_generation(ctx, model->name.display(), start);
   auto lease = std::make_shared<RunnerLease>(
-      ctx.scheduler.acquire(model->spec(), load_options(options), r.keep_alive));
+      ctx.scheduler.acquire(model->spec(), load_options(options), r.keep_alive, client_gone(req)));
 
   std::string name = r.model;
   bool raw = r.raw;
@@ -261,7 +261,7 @@ void handle_chat(ServerContext& ctx, const httplib::Request& req, httplib::Respo
   input.shift = r.shift.value_or(true);
   GenerationWatch watch = watch_generation(ctx, model->name.display(), start);
   auto lease = std::make_shared<RunnerLease>(
-      ctx.scheduler.acquire(model->spec(), load_options(options), r.keep_alive));
+      ctx.scheduler.acquire(model->spec(), load_options(options), r.keep_alive, client_gone(req)));
 
   std::string name = r.model;
   GenerationReply reply;

@@ -337,5 +337,40 @@ TEST(Queue, CancelledStreamFreesTheSlot) {
   EXPECT_EQ(s.state.cancelled, 1);
 }
 
+// A request waiting in the queue whose client hangs up leaves the queue and never runs.
+TEST(Queue, QueuedRequestLeavesWhenItsClientHangsUp) {
+  SchedulerConfig config = TestServer::default_config();
+  config.num_parallel = 1;
+  config.max_queue = 2;
+  TestServer s(config);
+  s.state.gated = true;
+  auto first = std::async(std::launch::async, [&] {
+    return post(s, "/api/generate", {{"model", "stories"}, {"prompt", "x"}, {"stream", false}});
+  });
+  ASSERT_TRUE(s.state.wait_started(1));
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(fd, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(s.port));
+  inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
+  ASSERT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  const std::string body = json{{"model", "stories"}, {"prompt", "queued"}}.dump();
+  const std::string request =
+      "POST /api/generate HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+      "Content-Length: " +
+      std::to_string(body.size()) + "\r\n\r\n" + body;
+  ASSERT_EQ(send(fd, request.data(), request.size(), 0), static_cast<ssize_t>(request.size()));
+  ASSERT_TRUE(s.scheduler->wait_for_queued(1, std::chrono::seconds(30)));
+  close(fd);
+  EXPECT_TRUE(s.scheduler->wait_for_queued_at_most(0, std::chrono::seconds(30)))
+      << "the abandoned request is still queued";
+  s.state.open_gate();
+  auto res = first.get();
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200);
+  EXPECT_EQ(s.state.started, 1) << "the abandoned request ran";
+}
+
 }  // namespace
 }  // namespace slimllm
