@@ -15,17 +15,6 @@
 namespace slimllm {
 namespace {
 
-// Docker distribution's error body.
-void send_registry_error(httplib::Response& res, int status, const std::string& code,
-                         const std::string& message) {
-  OrderedJson error;
-  error["code"] = code;
-  error["message"] = message;
-  OrderedJson body;
-  body["errors"] = OrderedJson::array({error});
-  send_json(res, body, status);
-}
-
 void handle_manifest(ServerContext& ctx, const httplib::Request& req, httplib::Response& res) {
   std::string ns = req.matches[1], model = req.matches[2], tag = req.matches[3];
   std::optional<StoredModel> found = find_registry_model(ctx.store, ns, model, tag);
@@ -82,6 +71,16 @@ void handle_blob(ServerContext& ctx, const httplib::Request& req, httplib::Respo
 }
 
 }  // namespace
+
+void send_registry_error(httplib::Response& res, int status, const std::string& code,
+                         const std::string& message) {
+  OrderedJson error;
+  error["code"] = code;
+  error["message"] = message;
+  OrderedJson body;
+  body["errors"] = OrderedJson::array({error});
+  send_json(res, body, status);
+}
 
 std::optional<StoredModel> find_registry_model(const ModelStore& store, const std::string& ns,
                                                const std::string& model, const std::string& tag) {

@@ -20,6 +20,10 @@ void add_registry_routes(RouteTable& routes, ServerContext& context);
 // ServerConfig::registry_uploads is on (registry_uploads.cpp).
 void add_registry_upload_routes(RouteTable& routes, ServerContext& context);
 
+// Docker distribution's error body: {"errors":[{"code":...,"message":...}]}.
+void send_registry_error(httplib::Response& res, int status, const std::string& code,
+                         const std::string& message);
+
 // The stored model answering ns/model:tag: the default registry host's first, else any host's.
 std::optional<StoredModel> find_registry_model(const ModelStore& store, const std::string& ns,
                                                const std::string& model, const std::string& tag);

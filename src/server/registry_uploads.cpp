@@ -24,16 +24,6 @@
 namespace slimllm {
 namespace {
 
-void send_registry_error(httplib::Response& res, int status, const std::string& code,
-                         const std::string& message) {
-  OrderedJson error;
-  error["code"] = code;
-  error["message"] = message;
-  OrderedJson body;
-  body["errors"] = OrderedJson::array({error});
-  send_json(res, body, status);
-}
-
 std::string random_id() {
   static std::mutex mutex;
   static std::mt19937_64 rng{std::random_device{}()};
