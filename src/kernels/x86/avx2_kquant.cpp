@@ -24,6 +24,7 @@ namespace {
 }  // namespace
 #include "kernels/x86/impl/act_q8k.inc"
 #include "kernels/x86/impl/gemm_kquant.inc"
+#include "kernels/x86/impl/gemv_kquant.inc"
 }  // namespace slimllm::x86::avx2
 #include "kernels/x86/impl/target_end.inc"
 #endif  // __x86_64__

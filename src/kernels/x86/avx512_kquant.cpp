@@ -24,6 +24,7 @@ namespace {
 }  // namespace
 #include "kernels/x86/impl/act_q8k.inc"
 #include "kernels/x86/impl/gemm_kquant_512.inc"
+#include "kernels/x86/impl/gemv_kquant_512.inc"
 }  // namespace slimllm::x86::avx512
 #include "kernels/x86/impl/target_end.inc"
 #endif  // __x86_64__
