@@ -18,6 +18,8 @@
 
 namespace slimllm {
 
+class TensorTable;
+
 // The weights every llama-like architecture has; optional ones are empty when absent.
 struct LayerWeights {
   std::vector<float> attn_norm;     // [n_embd]
@@ -69,8 +71,14 @@ class Model {
   Model(std::shared_ptr<const GgufFile> file, ModelConfig config);
 
   // The layers: from state.ids / state.positions (filled) to the residual stream in state.x.
+  // The default is the shared pre-norm decoder (decoder.cpp); an architecture whose layers
+  // differ overrides it.
   virtual void forward_layers(std::span<const BatchToken> batch, KvCache& kv, ForwardState& state,
-                              ThreadPool* pool) const = 0;
+                              ThreadPool* pool) const;
+
+  // Adds the shared decoder's tensors (embeddings, output, every layer; q/k/v biases when asked)
+  // to `t`, targeting weights_. The architecture adds its own and binds.
+  void bind_decoder_tensors(TensorTable& t, bool qkv_bias);
 
   // Steps shared by the architectures' forward_layers().
   // Writes k, v [n, kv_dim] of the batch's tokens into their cells of `layer`.

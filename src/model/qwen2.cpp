@@ -11,68 +11,9 @@ class Qwen2Model final : public Model {
   Qwen2Model(std::shared_ptr<const GgufFile> file, ModelConfig config)
       : Model(std::move(file), std::move(config)) {
     config_.rope_neox = true;
-    const ModelConfig& c = config_;
-    DecoderWeights& w = weights_;
-    w.layers.resize(static_cast<size_t>(c.n_layer));
     TensorTable t;
-    t.matrix("token_embd.weight", c.n_embd, c.n_vocab, &w.token_embd);
-    t.vector("output_norm.weight", c.n_embd, &w.output_norm);
-    t.matrix("output.weight", c.n_embd, c.n_vocab, &w.output, TensorNeed::kRequired,
-             "token_embd.weight");
-    for (int64_t i = 0; i < c.n_layer; ++i) {
-      LayerWeights& l = w.layers[static_cast<size_t>(i)];
-      t.vector(layer_tensor(i, "attn_norm.weight"), c.n_embd, &l.attn_norm);
-      t.matrix(layer_tensor(i, "attn_q.weight"), c.n_embd, c.q_dim(), &l.wq);
-      t.matrix(layer_tensor(i, "attn_k.weight"), c.n_embd, c.kv_dim(), &l.wk);
-      t.matrix(layer_tensor(i, "attn_v.weight"), c.n_embd, c.kv_dim(), &l.wv);
-      t.vector(layer_tensor(i, "attn_q.bias"), c.q_dim(), &l.bq);
-      t.vector(layer_tensor(i, "attn_k.bias"), c.kv_dim(), &l.bk);
-      t.vector(layer_tensor(i, "attn_v.bias"), c.kv_dim(), &l.bv);
-      t.matrix(layer_tensor(i, "attn_output.weight"), c.q_dim(), c.n_embd, &l.wo);
-      t.vector(layer_tensor(i, "ffn_norm.weight"), c.n_embd, &l.ffn_norm);
-      t.matrix(layer_tensor(i, "ffn_gate.weight"), c.n_embd, c.n_ff, &l.w_gate);
-      t.matrix(layer_tensor(i, "ffn_up.weight"), c.n_embd, c.n_ff, &l.w_up);
-      t.matrix(layer_tensor(i, "ffn_down.weight"), c.n_ff, c.n_embd, &l.w_down);
-    }
-    w.tied_embeddings = !t.bind(*file_).empty();
-  }
-
- protected:
-  void forward_layers(std::span<const BatchToken> batch, KvCache& kv, ForwardState& s,
-                      ThreadPool* pool) const override {
-    const ModelConfig& c = config_;
-    const int64_t n = static_cast<int64_t>(batch.size());
-    const RopeParams rope_params = c.rope();
-    const Scratch scratch = s.matmul_scratch();
-
-    // x[n, n_embd] = embeddings of the tokens
-    get_rows(weights_.token_embd, s.ids.data(), n, s.x.data());
-    for (int64_t i = 0; i < c.n_layer; ++i) {
-      const LayerWeights& l = weights_.layers[static_cast<size_t>(i)];
-
-      // Attention: x += Wo · attention(rope(Wq·xb + bq), rope(Wk·xb + bk), Wv·xb + bv)
-      rms_norm(s.x.data(), l.attn_norm.data(), n, c.n_embd, c.norm_eps, s.xb.data(), pool);
-      matmul(l.wq, s.xb.data(), n, s.q.data(), scratch, pool);  // q[n, n_head, head_dim]
-      matmul(l.wk, s.xb.data(), n, s.k.data(), scratch, pool);  // k[n, n_head_kv, head_dim]
-      matmul(l.wv, s.xb.data(), n, s.v.data(), scratch, pool);  // v[n, n_head_kv, head_dim]
-      add_bias(s.q.data(), l.bq, n, c.q_dim());
-      add_bias(s.k.data(), l.bk, n, c.kv_dim());
-      add_bias(s.v.data(), l.bv, n, c.kv_dim());
-      rope(s.q.data(), n, c.n_head, c.head_dim, s.positions.data(), rope_params, pool);
-      rope(s.k.data(), n, c.n_head_kv, c.head_dim, s.positions.data(), rope_params, pool);
-      store_kv(kv, i, batch, s.k.data(), s.v.data());
-      attend(kv, i, batch, s, pool);                               // att[n, n_head, head_dim]
-      matmul(l.wo, s.att.data(), n, s.xb2.data(), scratch, pool);  // xb2[n, n_embd]
-      add_in_place(s.x.data(), s.xb2.data(), n * c.n_embd);
-
-      // Feed-forward (SwiGLU): x += W_down · (silu(W_gate·xb) ⊙ W_up·xb), xb = rmsnorm(x)
-      rms_norm(s.x.data(), l.ffn_norm.data(), n, c.n_embd, c.norm_eps, s.xb.data(), pool);
-      matmul(l.w_gate, s.xb.data(), n, s.hb.data(), scratch, pool);  // hb[n, n_ff]
-      matmul(l.w_up, s.xb.data(), n, s.hb2.data(), scratch, pool);   // hb2[n, n_ff]
-      silu_mul(s.hb.data(), s.hb2.data(), s.hb.data(), n * c.n_ff, pool);
-      matmul(l.w_down, s.hb.data(), n, s.xb2.data(), scratch, pool);  // xb2[n, n_embd]
-      add_in_place(s.x.data(), s.xb2.data(), n * c.n_embd);
-    }
+    bind_decoder_tensors(t, /*qkv_bias=*/true);
+    weights_.tied_embeddings = !t.bind(*file_).empty();
   }
 };
 
