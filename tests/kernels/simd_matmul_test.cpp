@@ -226,6 +226,17 @@ TEST_P(SimdTest, QuantizedTypesMatchTheReference) {
   }
 }
 
+// One thread gets every row; the GEMM walks them in L2-sized blocks (512 KB of weights), so a
+// matrix of a few MB crosses several block edges, one of them inside a row tile.
+TEST_P(SimdTest, MatricesLargerThanOneRowBlockMatchTheReference) {
+  uint32_t seed = 700;
+  for (DType type : {DType::kQ8_0, DType::kQ4_K, DType::kQ6_K}) {
+    const int64_t cols = 4096;
+    const int64_t block_rows = (512 << 10) / static_cast<int64_t>(row_bytes(type, cols));
+    check_matmul(GetParam(), type, 2 * block_rows + 7, cols, 9, nullptr, seed++);
+  }
+}
+
 TEST_P(SimdTest, FloatTypesMatchTheReference) {
   uint32_t seed = 500;
   for (DType type : {DType::kF32, DType::kF16, DType::kBF16}) {
