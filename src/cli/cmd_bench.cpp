@@ -82,7 +82,8 @@ uint64_t weight_bytes_per_token(const Model& model) {
 std::string dominant_type(const Model& model) {
   std::map<std::string, uint64_t> by_type;
   for (const WeightView* w : model.weights().matrices()) {
-    if (!w->empty()) by_type[std::string(dtype_name(w->type))] += w->rows * row_bytes(w->type, w->cols);
+    if (!w->empty())
+      by_type[std::string(dtype_name(w->type))] += w->rows * row_bytes(w->type, w->cols);
   }
   std::string best;
   uint64_t most = 0;
@@ -142,7 +143,8 @@ void run_bench(const BenchOptions& options) {
   const uint64_t per_token = weight_bytes_per_token(*model);
 
   // Warm-up: fault the mapped weights in and settle the threads.
-  time_prompt(*model, random_tokens(std::clamp(options.prompt_tokens, 8, 32), config.n_vocab, 7), pool);
+  time_prompt(*model, random_tokens(std::clamp(options.prompt_tokens, 8, 32), config.n_vocab, 7),
+              pool);
   time_generation(*model, 2, 1, pool);
 
   std::vector<double> pp_rates, tg_rates;
@@ -152,10 +154,17 @@ void run_bench(const BenchOptions& options) {
       pp_rates.push_back(options.prompt_tokens / time_prompt(*model, tokens, pool));
     }
     if (options.gen_tokens > 0) {
-      tg_rates.push_back(options.gen_tokens / time_generation(*model, options.gen_tokens, 1 + r, pool));
+      tg_rates.push_back(options.gen_tokens /
+                         time_generation(*model, options.gen_tokens, 1 + r, pool));
     }
   }
   uint64_t peak = peak_rss_bytes();
+  // The memory budget: the mapped file, the largest KV cache a test held (f16 keys and values
+  // of every layer), and 200 MB for everything else (activations, scratch, code).
+  const int64_t kv_cells = std::max(options.prompt_tokens, options.gen_tokens + 1);
+  const uint64_t kv_bytes =
+      static_cast<uint64_t>(config.n_layer * kv_cells * config.kv_dim()) * 2 * sizeof(uint16_t);
+  const uint64_t bound = file->file_size() + kv_bytes + (200ull << 20);
   BandwidthResult bandwidth;
   if (!options.no_bandwidth) bandwidth = measure_read_bandwidth(pool);
   double limit_tps = bandwidth.gb_per_s > 0 ? bandwidth.gb_per_s * 1e9 / per_token : 0;
@@ -165,21 +174,32 @@ void run_bench(const BenchOptions& options) {
   std::string tg_name = "tg" + std::to_string(options.gen_tokens);
   std::string kernels = active_kernels().name;
   if (options.json) {
-    nlohmann::json common = {{"model", options.path}, {"arch", config.arch},
-                             {"type", dominant_type(*model)}, {"threads", threads},
-                             {"kernels", kernels}, {"repetitions", options.repetitions},
-                             {"load_seconds", load_seconds}, {"peak_rss_bytes", peak},
+    nlohmann::json common = {{"model", options.path},
+                             {"arch", config.arch},
+                             {"type", dominant_type(*model)},
+                             {"threads", threads},
+                             {"kernels", kernels},
+                             {"repetitions", options.repetitions},
+                             {"load_seconds", load_seconds},
+                             {"peak_rss_bytes", peak},
+                             {"kv_cache_bytes", kv_bytes},
+                             {"rss_bound_bytes", bound},
                              {"model_bytes", file->file_size()}};
     if (!pp_rates.empty()) {
       nlohmann::json line = common;
-      line.update({{"test", pp_name}, {"tokens_per_second", pp.median}, {"min", pp.min}, {"max", pp.max}});
+      line.update(
+          {{"test", pp_name}, {"tokens_per_second", pp.median}, {"min", pp.min}, {"max", pp.max}});
       std::printf("%s\n", line.dump().c_str());
     }
     if (!tg_rates.empty()) {
       nlohmann::json line = common;
-      line.update({{"test", tg_name}, {"tokens_per_second", tg.median}, {"min", tg.min},
-                   {"max", tg.max}, {"bandwidth_gb_per_s", bandwidth.gb_per_s},
-                   {"weight_bytes_per_token", per_token}, {"limit_tokens_per_second", limit_tps},
+      line.update({{"test", tg_name},
+                   {"tokens_per_second", tg.median},
+                   {"min", tg.min},
+                   {"max", tg.max},
+                   {"bandwidth_gb_per_s", bandwidth.gb_per_s},
+                   {"weight_bytes_per_token", per_token},
+                   {"limit_tokens_per_second", limit_tps},
                    {"limit_percent", limit_tps > 0 ? 100.0 * tg.median / limit_tps : 0.0}});
       std::printf("%s\n", line.dump().c_str());
     }
@@ -188,13 +208,18 @@ void run_bench(const BenchOptions& options) {
   std::printf("model      %s (%s, %s, %s)\n", options.path.c_str(), config.arch.c_str(),
               dominant_type(*model).c_str(), human_bytes(file->file_size()).c_str());
   std::printf("threads    %d (kernels: %s)\n", threads, kernels.c_str());
-  std::printf("load       %.2f s   peak resident %s\n", load_seconds, human_bytes(peak).c_str());
+  std::printf(
+      "load       %.2f s   peak resident %s (%s the bound of %s: file + %s KV cache + 200 MB)\n",
+      load_seconds, human_bytes(peak).c_str(), peak <= bound ? "within" : "OVER",
+      human_bytes(bound).c_str(), human_bytes(kv_bytes).c_str());
   if (bandwidth.gb_per_s > 0)
-    std::printf("bandwidth  %.1f GB/s read (%d threads); %s of weights per token => limit %.1f tokens/s\n",
-                bandwidth.gb_per_s, bandwidth.threads, human_bytes(per_token).c_str(), limit_tps);
+    std::printf(
+        "bandwidth  %.1f GB/s read (%d threads); %s of weights per token => limit %.1f tokens/s\n",
+        bandwidth.gb_per_s, bandwidth.threads, human_bytes(per_token).c_str(), limit_tps);
   std::printf("\n%-8s %12s %20s %10s\n", "test", "tokens/s", "spread (min-max)", "of limit");
   if (!pp_rates.empty())
-    std::printf("%-8s %12.2f %9.2f - %-8.2f %10s\n", pp_name.c_str(), pp.median, pp.min, pp.max, "");
+    std::printf("%-8s %12.2f %9.2f - %-8.2f %10s\n", pp_name.c_str(), pp.median, pp.min, pp.max,
+                "");
   if (!tg_rates.empty()) {
     std::string percent = limit_tps > 0 ? str_printf("%.0f%%", 100.0 * tg.median / limit_tps) : "";
     std::printf("%-8s %12.2f %9.2f - %-8.2f %10s\n", tg_name.c_str(), tg.median, tg.min, tg.max,
@@ -212,7 +237,8 @@ void add_bench_command(CLI::App& app) {
       ->check(CLI::Range(0, 65536));
   cmd->add_option("--gen-tokens,-n", options->gen_tokens, "tokens to generate (0 skips)")
       ->check(CLI::Range(0, 65536));
-  cmd->add_option("--threads,-t", options->threads, "threads (default: the CPUs this process may use)")
+  cmd->add_option("--threads,-t", options->threads,
+                  "threads (default: the CPUs this process may use)")
       ->check(CLI::Range(0, 1024));
   cmd->add_option("--repetitions,-r", options->repetitions, "repetitions of each test")
       ->check(CLI::Range(1, 100));

@@ -24,9 +24,9 @@ struct CliRun {
   std::string output;
 };
 
-CliRun run_cli(const TestServer& s, const std::string& args) {
-  std::string command = "OLLAMA_HOST=127.0.0.1:" + std::to_string(s.port) + " " + SLIMLLM_BINARY +
-                        " " + args + " 2>&1";
+// Runs `env slimllm args`, stdout and stderr together.
+CliRun run_binary(const std::string& env, const std::string& args) {
+  std::string command = env + " " + SLIMLLM_BINARY + " " + args + " 2>&1";
   FILE* pipe = popen(command.c_str(), "r");
   if (!pipe) return {-1, ""};
   std::string output;
@@ -35,6 +35,10 @@ CliRun run_cli(const TestServer& s, const std::string& args) {
   while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) output.append(buffer, n);
   int status = pclose(pipe);
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
+}
+
+CliRun run_cli(const TestServer& s, const std::string& args) {
+  return run_binary("OLLAMA_HOST=127.0.0.1:" + std::to_string(s.port), args);
 }
 
 std::vector<std::string> lines_of(const std::string& text) {
@@ -286,6 +290,46 @@ TEST(Cli, ReportsAnUnreachableServer) {
   int status = pclose(pipe);
   EXPECT_EQ(WEXITSTATUS(status), 1);
   EXPECT_NE(std::string(buffer, n).find("could not connect to ollama server"), std::string::npos);
+}
+
+// `slimllm bench --json`: one object per test with the fields scripts read (the figures
+// themselves are the machine's; only their consistency is checked).
+TEST(Cli, BenchPrintsOneJsonObjectPerTest) {
+  CliRun r = run_binary("SLIMLLM_CPU=generic",
+                        "bench " + testing::kStoriesGguf + " -p 16 -n 8 -r 3 -t 1 --json");
+  ASSERT_EQ(r.status, 0) << r.output;
+  std::vector<nlohmann::json> lines;
+  for (const std::string& line : lines_of(r.output))
+    if (!line.empty() && line[0] == '{') lines.push_back(nlohmann::json::parse(line));
+  ASSERT_EQ(lines.size(), 2u) << r.output;
+  EXPECT_EQ(lines[0]["test"], "pp16");
+  EXPECT_EQ(lines[1]["test"], "tg8");
+  for (const nlohmann::json& j : lines) {
+    EXPECT_EQ(j["threads"], 1);
+    EXPECT_EQ(j["kernels"], "generic");
+    EXPECT_EQ(j["repetitions"], 3);
+    EXPECT_EQ(j["model_bytes"], 1185376);
+    EXPECT_GT(j["tokens_per_second"].get<double>(), 0);
+    EXPECT_LE(j["min"].get<double>(), j["tokens_per_second"].get<double>());
+    EXPECT_LE(j["tokens_per_second"].get<double>(), j["max"].get<double>());
+    // stories260K: 5 layers, 4 KV heads of 8: 16 cells (the longer test) of f16 keys and values.
+    EXPECT_EQ(j["kv_cache_bytes"], 5 * 16 * 32 * 2 * 2);
+    EXPECT_EQ(j["rss_bound_bytes"].get<uint64_t>(),
+              1185376 + j["kv_cache_bytes"].get<uint64_t>() + (200ull << 20));
+    EXPECT_LE(j["peak_rss_bytes"].get<uint64_t>(), j["rss_bound_bytes"].get<uint64_t>());
+  }
+  EXPECT_FALSE(lines[0].contains("limit_percent"));
+  EXPECT_GT(lines[1]["bandwidth_gb_per_s"].get<double>(), 0);
+  EXPECT_GT(lines[1]["weight_bytes_per_token"].get<uint64_t>(), 0u);
+  const double limit = lines[1]["limit_tokens_per_second"].get<double>();
+  EXPECT_NEAR(lines[1]["limit_percent"].get<double>(),
+              100 * lines[1]["tokens_per_second"].get<double>() / limit, 1e-6);
+}
+
+TEST(Cli, BenchNamesAFileThatIsNotAModel) {
+  CliRun r = run_binary("", "bench /nonexistent/model.gguf --json");
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.output.find("/nonexistent/model.gguf"), std::string::npos) << r.output;
 }
 
 }  // namespace
