@@ -323,6 +323,7 @@ int main(int argc, char** argv) {
   std::vector<Variant> variants;
   if (opt.ref) variants.push_back({"generic", &reference_kernels()});
   if (avx2_kernels_supported()) variants.push_back({"avx2", &avx2_kernels()});
+  if (avxvnni_kernels_supported()) variants.push_back({"avxvnni", &avxvnni_kernels()});
   if (avx512_kernels_supported()) variants.push_back({"avx512", &avx512_kernels()});
   for (int threads : opt.threads) {
     ThreadPool pool(threads);

@@ -32,6 +32,7 @@ struct Variant {
 
 const Variant kVariants[] = {
     {"avx2", avx2_kernels_supported, avx2_kernels},
+    {"avxvnni", avxvnni_kernels_supported, avxvnni_kernels},
     {"avx512", avx512_kernels_supported, avx512_kernels},
 };
 

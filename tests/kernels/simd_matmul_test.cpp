@@ -43,6 +43,8 @@ struct Variant {
 const Variant kVariants[] = {
     {"avx2", avx2_kernels_supported, avx2_kernels, x86::avx2::q32_act_stride,
      x86::avx2::quantize_q32, x86::avx2::unpack_q32, x86::avx2::quantize_q8k},
+    {"avxvnni", avxvnni_kernels_supported, avxvnni_kernels, x86::avxvnni::q32_act_stride,
+     x86::avxvnni::quantize_q32, x86::avxvnni::unpack_q32, x86::avxvnni::quantize_q8k},
     {"avx512", avx512_kernels_supported, avx512_kernels, x86::avx512::q32_act_stride,
      x86::avx512::quantize_q32, x86::avx512::unpack_q32, x86::avx512::quantize_q8k},
 };
@@ -303,10 +305,16 @@ TEST(SimdSelect, HonoursSlimllmCpu) {
   EXPECT_STREQ(select_kernels().name, "generic");
   setenv("SLIMLLM_CPU", "avx2", 1);
   EXPECT_STREQ(select_kernels().name, avx2_kernels_supported() ? "avx2" : "generic");
+  setenv("SLIMLLM_CPU", "avxvnni", 1);
+  EXPECT_STREQ(select_kernels().name, avxvnni_kernels_supported()  ? "avxvnni"
+                                      : avx512_kernels_supported() ? "avx512"
+                                      : avx2_kernels_supported()   ? "avx2"
+                                                                   : "generic");
   setenv("SLIMLLM_CPU", "no-such-variant", 1);
-  const char* best = avx512_kernels_supported() ? "avx512"
-                     : avx2_kernels_supported() ? "avx2"
-                                                : "generic";
+  const char* best = avx512_kernels_supported()    ? "avx512"
+                     : avxvnni_kernels_supported() ? "avxvnni"
+                     : avx2_kernels_supported()    ? "avx2"
+                                                   : "generic";
   EXPECT_STREQ(select_kernels().name, best);
   unsetenv("SLIMLLM_CPU");
   EXPECT_STREQ(select_kernels().name, best);

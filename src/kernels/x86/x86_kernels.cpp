@@ -25,6 +25,10 @@ bool avx2_kernels_supported() {
   return is_x86() && f.avx2 && f.fma && f.f16c;
 }
 
+bool avxvnni_kernels_supported() {
+  return avx2_kernels_supported() && cpu_features().avxvnni;
+}
+
 bool avx512_kernels_supported() {
   const CpuFeatures& f = cpu_features();
   return avx2_kernels_supported() && f.avx512f && f.avx512bw && f.avx512vl && f.avx512dq &&
@@ -43,6 +47,22 @@ const KernelTable& avx2_kernels() {
     t.silu_mul = x86::avx2::silu_mul;
     t.softmax = x86::avx2::softmax;
     t.rope = x86::avx2::rope;
+    return t;
+  }();
+  return table;
+#else
+  return reference_kernels();
+#endif
+}
+
+// The AVX2 table with the integer products of the VNNI build.
+const KernelTable& avxvnni_kernels() {
+#if defined(__x86_64__)
+  static const KernelTable table = [] {
+    KernelTable t = avx2_kernels();
+    t.name = "avxvnni";
+    t.matmul_scratch_bytes = x86::avxvnni::matmul_scratch_bytes;
+    t.matmul = x86::avxvnni::matmul;
     return t;
   }();
   return table;
@@ -75,6 +95,8 @@ const KernelTable& select_kernels() {
   const KernelTable* best = &reference_kernels();
   if (avx512_kernels_supported()) {
     best = &avx512_kernels();
+  } else if (avxvnni_kernels_supported()) {
+    best = &avxvnni_kernels();
   } else if (avx2_kernels_supported()) {
     best = &avx2_kernels();
   }
@@ -85,6 +107,8 @@ const KernelTable& select_kernels() {
     chosen = &reference_kernels();
   } else if (wanted == "avx2" && avx2_kernels_supported()) {
     chosen = &avx2_kernels();
+  } else if (wanted == "avxvnni" && avxvnni_kernels_supported()) {
+    chosen = &avxvnni_kernels();
   } else if (wanted == "avx512" && avx512_kernels_supported()) {
     chosen = &avx512_kernels();
   } else if (!wanted.empty() && wanted != "auto") {

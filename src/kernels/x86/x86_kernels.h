@@ -10,11 +10,13 @@ namespace slimllm {
 
 // True when this CPU (and OS) can run the variant.
 bool avx2_kernels_supported();
+bool avxvnni_kernels_supported();
 bool avx512_kernels_supported();
 
 // The variant tables. Calling one the CPU cannot run is the caller's mistake (tests check
 // *_supported() first); on non-x86 builds both return reference_kernels().
 const KernelTable& avx2_kernels();
+const KernelTable& avxvnni_kernels();
 const KernelTable& avx512_kernels();
 
 // The best table for cpu_features(), honouring SLIMLLM_CPU=generic|avx2|avx512 (a variant the
