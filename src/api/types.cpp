@@ -156,28 +156,37 @@ void Metrics::append_to(OrderedJson& j) const {
   if (eval_duration) j["eval_duration"] = eval_duration;
 }
 
-GenerateRequest GenerateRequest::from_json(const Json& j) {
-  const char* o = "GenerateRequest";
-  check_object(j, o);
-  GenerateRequest r;
+namespace {
+
+// The shared fields of a generate or chat request (`o` names the Go type in errors).
+void read_inference(const Json& j, const char* o, InferenceRequest& r) {
   read(j, o, "model", r.model);
-  read(j, o, "prompt", r.prompt);
-  read(j, o, "suffix", r.suffix);
-  read(j, o, "system", r.system);
-  read(j, o, "template", r.template_text);
-  read(j, o, "context", r.context);
-  read(j, o, "stream", r.stream);
-  read(j, o, "raw", r.raw);
   r.format = read_raw(j, "format");
-  read_keep_alive(j, r.keep_alive);
-  read(j, o, "images", r.images);
   r.options = validate_options(read_raw(j, "options"));
+  read(j, o, "stream", r.stream);
+  read_keep_alive(j, r.keep_alive);
   r.think = read_raw(j, "think");
   read(j, o, "truncate", r.truncate);
   read(j, o, "shift", r.shift);
   read(j, o, "logprobs", r.logprobs);
   read(j, o, "top_logprobs", r.top_logprobs);
   read(j, o, "_debug_render_only", r.debug_render_only);
+}
+
+}  // namespace
+
+GenerateRequest GenerateRequest::from_json(const Json& j) {
+  const char* o = "GenerateRequest";
+  check_object(j, o);
+  GenerateRequest r;
+  read_inference(j, o, r);
+  read(j, o, "prompt", r.prompt);
+  read(j, o, "suffix", r.suffix);
+  read(j, o, "system", r.system);
+  read(j, o, "template", r.template_text);
+  read(j, o, "context", r.context);
+  read(j, o, "raw", r.raw);
+  read(j, o, "images", r.images);
   return r;
 }
 
@@ -198,22 +207,12 @@ ChatRequest ChatRequest::from_json(const Json& j) {
   const char* o = "ChatRequest";
   check_object(j, o);
   ChatRequest r;
-  read(j, o, "model", r.model);
+  read_inference(j, o, r);
   if (j.contains("messages") && !j["messages"].is_null()) {
     if (!j["messages"].is_array()) type_error(j["messages"], o, "messages", "[]api.Message");
     for (const auto& m : j["messages"]) r.messages.push_back(Message::from_json(m));
   }
   r.tools = read_raw(j, "tools");
-  r.format = read_raw(j, "format");
-  r.options = validate_options(read_raw(j, "options"));
-  read(j, o, "stream", r.stream);
-  read_keep_alive(j, r.keep_alive);
-  r.think = read_raw(j, "think");
-  read(j, o, "truncate", r.truncate);
-  read(j, o, "shift", r.shift);
-  read(j, o, "logprobs", r.logprobs);
-  read(j, o, "top_logprobs", r.top_logprobs);
-  read(j, o, "_debug_render_only", r.debug_render_only);
   return r;
 }
 

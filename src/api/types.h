@@ -49,24 +49,28 @@ struct Metrics {
   void append_to(OrderedJson& j) const;
 };
 
-struct GenerateRequest {
+// The fields /api/generate and /api/chat share.
+struct InferenceRequest {
   std::string model;
-  std::string prompt;
-  std::string suffix;
-  std::string system;
-  std::optional<std::string> template_text;
-  std::vector<int32_t> context;
-  bool stream = true;
-  bool raw = false;
-  Json format;                        // null, "json" or a schema object
-  std::optional<int64_t> keep_alive;  // nanoseconds; kForever for negative
-  std::vector<std::string> images;
+  Json format;   // null, "json" or a schema object
   Json options;  // validated
+  bool stream = true;
+  std::optional<int64_t> keep_alive;  // nanoseconds; kForever for negative
   Json think;
   std::optional<bool> truncate, shift;
   bool logprobs = false;
   int top_logprobs = 0;
   bool debug_render_only = false;
+};
+
+struct GenerateRequest : InferenceRequest {
+  std::string prompt;
+  std::string suffix;
+  std::string system;
+  std::optional<std::string> template_text;
+  std::vector<int32_t> context;
+  bool raw = false;
+  std::vector<std::string> images;
 
   static GenerateRequest from_json(const Json& j);
 };
@@ -83,19 +87,9 @@ struct GenerateResponse {
   OrderedJson to_json() const;
 };
 
-struct ChatRequest {
-  std::string model;
+struct ChatRequest : InferenceRequest {
   std::vector<Message> messages;
   Json tools;
-  Json format;
-  Json options;
-  bool stream = true;
-  std::optional<int64_t> keep_alive;
-  Json think;
-  std::optional<bool> truncate, shift;
-  bool logprobs = false;
-  int top_logprobs = 0;
-  bool debug_render_only = false;
 
   static ChatRequest from_json(const Json& j);
 };

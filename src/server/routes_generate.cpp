@@ -108,6 +108,31 @@ GenerationWatch watch_generation(ServerContext& ctx, const std::string& model, i
   return watch;
 }
 
+// What both routes start the same way once the prompt is rendered: the runner's input from the
+// request's shared fields, the in-flight watch, and a lease on a runner (queued until a slot
+// frees, or until the client hangs up).
+struct StartedGeneration {
+  GenerateInput input;
+  GenerationWatch watch;
+  std::shared_ptr<RunnerLease> lease;
+};
+
+StartedGeneration start_generation(ServerContext& ctx, const httplib::Request& req,
+                                   const ServedModel& model, const api::InferenceRequest& r,
+                                   const Options& options, const std::string& prompt,
+                                   const std::string& format, int64_t start) {
+  StartedGeneration g;
+  g.input.prompt = prompt;
+  g.input.sampling = sampling_options(options);
+  g.input.format = format;
+  g.input.truncate = r.truncate.value_or(true);
+  g.input.shift = r.shift.value_or(true);
+  g.watch = watch_generation(ctx, model.name.display(), start);
+  g.lease = std::make_shared<RunnerLease>(
+      ctx.scheduler.acquire(model.spec(), load_options(options), r.keep_alive, client_gone(req)));
+  return g;
+}
+
 OrderedJson debug_render(const std::string& model, const std::string& prompt, size_t images) {
   OrderedJson j;
   j["model"] = model;
@@ -174,16 +199,8 @@ void handle_generate(ServerContext& ctx, const httplib::Request& req, httplib::R
   log_debug("generate request",
             {{"images", static_cast<int64_t>(r.images.size())}, {"prompt", prompt}});
 
-  GenerateInput input;
-  input.prompt = prompt;
-  input.context_tokens = r.context;
-  input.sampling = sampling_options(options);
-  input.format = format;
-  input.truncate = r.truncate.value_or(true);
-  input.shift = r.shift.value_or(true);
-  GenerationWatch watch = watch_generation(ctx, model->name.display(), start);
-  auto lease = std::make_shared<RunnerLease>(
-      ctx.scheduler.acquire(model->spec(), load_options(options), r.keep_alive, client_gone(req)));
+  StartedGeneration g = start_generation(ctx, req, *model, r, options, prompt, format, start);
+  g.input.context_tokens = r.context;
 
   std::string name = r.model;
   bool raw = r.raw;
@@ -207,7 +224,7 @@ void handle_generate(ServerContext& ctx, const httplib::Request& req, httplib::R
     c.metrics = metrics_of(result, start, load_ns);
     return c.to_json();
   };
-  respond_generation(res, lease, std::move(input), r.stream, reply, std::move(watch));
+  respond_generation(res, g.lease, std::move(g.input), r.stream, reply, std::move(g.watch));
 }
 
 void handle_chat(ServerContext& ctx, const httplib::Request& req, httplib::Response& res) {
@@ -253,15 +270,7 @@ void handle_chat(ServerContext& ctx, const httplib::Request& req, httplib::Respo
   }
   log_debug("chat request", {{"images", static_cast<int64_t>(images)}, {"prompt", prompt}});
 
-  GenerateInput input;
-  input.prompt = prompt;
-  input.sampling = sampling_options(options);
-  input.format = format;
-  input.truncate = r.truncate.value_or(true);
-  input.shift = r.shift.value_or(true);
-  GenerationWatch watch = watch_generation(ctx, model->name.display(), start);
-  auto lease = std::make_shared<RunnerLease>(
-      ctx.scheduler.acquire(model->spec(), load_options(options), r.keep_alive, client_gone(req)));
+  StartedGeneration g = start_generation(ctx, req, *model, r, options, prompt, format, start);
 
   std::string name = r.model;
   GenerationReply reply;
@@ -285,7 +294,7 @@ void handle_chat(ServerContext& ctx, const httplib::Request& req, httplib::Respo
     c.metrics = metrics_of(result, start, load_ns);
     return c.to_json();
   };
-  respond_generation(res, lease, std::move(input), r.stream, reply, std::move(watch));
+  respond_generation(res, g.lease, std::move(g.input), r.stream, reply, std::move(g.watch));
 }
 
 }  // namespace
