@@ -5,17 +5,15 @@
 #include <nlohmann/json.hpp>
 
 #include "base/strings.h"
+#include "http_helpers.h"
 #include "test_server.h"
 
 namespace slimllm {
 namespace {
 
 using nlohmann::json;
+using testing::post;
 using testing::TestServer;
-
-httplib::Result post(const TestServer& s, const std::string& path, const json& body) {
-  return s.client().Post(path, body.dump(), "application/json");
-}
 
 // The data of each `data: ...` event.
 std::vector<std::string> events(const std::string& body) {

@@ -11,6 +11,7 @@
 #include <set>
 #include <thread>
 
+#include "http_helpers.h"
 #include "server/generation.h"
 #include "server/metrics.h"
 #include "test_server.h"
@@ -19,11 +20,8 @@ namespace slimllm {
 namespace {
 
 using nlohmann::json;
+using testing::post;
 using testing::TestServer;
-
-httplib::Result post(const TestServer& s, const std::string& path, const json& body) {
-  return s.client().Post(path.c_str(), body.dump(), "application/json");
-}
 
 std::string scrape(const TestServer& s) {
   auto res = s.client().Get("/metrics");

@@ -8,25 +8,16 @@
 #include <future>
 #include <nlohmann/json.hpp>
 
+#include "http_helpers.h"
 #include "test_server.h"
 
 namespace slimllm {
 namespace {
 
 using nlohmann::json;
+using testing::ndjson;
+using testing::post;
 using testing::TestServer;
-
-std::vector<json> ndjson(const std::string& body) {
-  std::vector<json> lines;
-  for (const std::string& line : str_split(body, '\n')) {
-    if (!line.empty()) lines.push_back(json::parse(line));
-  }
-  return lines;
-}
-
-httplib::Result post(const TestServer& s, const std::string& path, const json& body) {
-  return s.client().Post(path.c_str(), body.dump(), "application/json");
-}
 
 void expect_error(const httplib::Result& res, int status, const std::string& message) {
   ASSERT_TRUE(res);

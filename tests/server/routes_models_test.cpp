@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/sha256.h"
+#include "http_helpers.h"
 #include "server/middleware.h"
 #include "test_server.h"
 
@@ -12,15 +13,8 @@ namespace slimllm {
 namespace {
 
 using nlohmann::json;
+using testing::ndjson;
 using testing::TestServer;
-
-std::vector<json> ndjson(const std::string& body) {
-  std::vector<json> lines;
-  for (const std::string& line : str_split(body, '\n')) {
-    if (!line.empty()) lines.push_back(json::parse(line));
-  }
-  return lines;
-}
 
 TEST(Routes, RootAndVersion) {
   TestServer s;

@@ -7,6 +7,7 @@
 #include <future>
 #include <nlohmann/json.hpp>
 
+#include "http_helpers.h"
 #include "server/generation.h"
 #include "server/middleware.h"
 #include "test_server.h"
@@ -15,19 +16,9 @@ namespace slimllm {
 namespace {
 
 using nlohmann::json;
+using testing::ndjson;
+using testing::post;
 using testing::TestServer;
-
-httplib::Result post(const TestServer& s, const std::string& path, const json& body) {
-  return s.client().Post(path.c_str(), body.dump(), "application/json");
-}
-
-std::vector<json> ndjson(const std::string& body) {
-  std::vector<json> lines;
-  for (const std::string& line : str_split(body, '\n')) {
-    if (!line.empty()) lines.push_back(json::parse(line));
-  }
-  return lines;
-}
 
 // Polls /ready until it answers 503 (each poll is a full request, so this waits on the server's
 // state, not on a clock); false if it never does.
