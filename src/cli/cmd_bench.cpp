@@ -162,8 +162,7 @@ void run_bench(const BenchOptions& options) {
   // The memory budget: the mapped file, the largest KV cache a test held (f16 keys and values
   // of every layer), and 200 MB for everything else (activations, scratch, code).
   const int64_t kv_cells = std::max(options.prompt_tokens, options.gen_tokens + 1);
-  const uint64_t kv_bytes =
-      static_cast<uint64_t>(config.n_layer * kv_cells * config.kv_dim()) * 2 * sizeof(uint16_t);
+  const uint64_t kv_bytes = KvCache::bytes_for(config.n_layer, kv_cells, 1, config.kv_dim());
   const uint64_t bound = file->file_size() + kv_bytes + (200ull << 20);
   BandwidthResult bandwidth;
   if (!options.no_bandwidth) bandwidth = measure_read_bandwidth(pool);

@@ -12,6 +12,7 @@
 #include "engine/session.h"
 #include "engine/tokenizer_text.h"
 #include "model/config.h"
+#include "model/kv_cache.h"
 
 namespace slimllm {
 namespace {
@@ -21,10 +22,6 @@ namespace {
 uint64_t state_bytes(const ModelConfig& c, int64_t num_batch) {
   const int64_t per_token = 4 * c.n_embd + 2 * c.q_dim() + 2 * c.kv_dim() + 2 * c.n_ff;
   return static_cast<uint64_t>(num_batch * per_token + c.n_vocab + c.n_embd) * sizeof(float);
-}
-
-uint64_t kv_bytes(const ModelConfig& c, int64_t num_ctx, int64_t slots) {
-  return static_cast<uint64_t>(c.n_layer * num_ctx * slots * c.kv_dim()) * 2 * sizeof(uint16_t);
 }
 
 int64_t context_for(const ModelConfig& c, const LoadOptions& o) {
@@ -139,7 +136,8 @@ uint64_t GgufRunnerFactory::estimate_bytes(const ModelSpec& spec, const LoadOpti
   const GgufFile file = GgufFile::open(spec.model_path);
   const ModelConfig c = read_model_config(file, file.require_string("general.architecture"));
   const int64_t slots = std::max(1, options.num_parallel);
-  return file.file_size() + kv_bytes(c, context_for(c, options), slots) +
+  return file.file_size() +
+         KvCache::bytes_for(c.n_layer, context_for(c, options), slots, c.kv_dim()) +
          slots * state_bytes(c, std::max(1, options.num_batch));
 }
 

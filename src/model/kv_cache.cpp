@@ -21,11 +21,11 @@ KvCache::KvCache(int64_t n_layer, int64_t n_ctx, int64_t n_seq, int64_t kv_dim)
     fail("KV cache size out of range: ", n_layer, " layers, ", n_ctx, " cells, ", n_seq,
          " sequences, ", kv_dim, " values per cell");
   }
-  const uint64_t values = static_cast<uint64_t>(n_layer) * n_seq * n_ctx * kv_dim;
-  if (values * 2 * sizeof(uint16_t) > kMaxCacheBytes) {
-    fail("KV cache of ", human_bytes(values * 2 * sizeof(uint16_t)),
-         " is too large; lower num_ctx or num_parallel");
+  const uint64_t bytes = bytes_for(n_layer, n_ctx, n_seq, kv_dim);
+  if (bytes > kMaxCacheBytes) {
+    fail("KV cache of ", human_bytes(bytes), " is too large; lower num_ctx or num_parallel");
   }
+  const uint64_t values = bytes / (2 * sizeof(uint16_t));
   k_.assign(values, 0);
   v_.assign(values, 0);
   length_.assign(static_cast<size_t>(n_seq), 0);

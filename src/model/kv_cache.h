@@ -14,6 +14,12 @@ class KvCache {
   // Throws Error when the size is out of range or too large to allocate.
   KvCache(int64_t n_layer, int64_t n_ctx, int64_t n_seq, int64_t kv_dim);
 
+  // Bytes a cache of this shape holds (f16 keys and values), for estimates before allocating.
+  static uint64_t bytes_for(int64_t n_layer, int64_t n_ctx, int64_t n_seq, int64_t kv_dim) {
+    return static_cast<uint64_t>(n_layer) * static_cast<uint64_t>(n_ctx) *
+           static_cast<uint64_t>(n_seq) * static_cast<uint64_t>(kv_dim) * 2 * sizeof(uint16_t);
+  }
+
   int64_t n_layer() const { return n_layer_; }
   int64_t n_ctx() const { return n_ctx_; }
   int64_t n_seq() const { return n_seq_; }
