@@ -283,9 +283,10 @@ TEST(Queue, FourthSimultaneousRequestGets503) {
   EXPECT_EQ(s.state.finished, 3);
 }
 
-// Opens a raw connection, sends a streaming request, reads until the first chunk, and closes.
-void stream_then_disconnect(int port, const std::string& body) {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
+// Opens a raw connection to the server on `port` and sends POST /api/generate with `body`,
+// leaving the socket in `fd` for the caller to read from or close.
+void send_raw_generate(int port, const std::string& body, int& fd) {
+  fd = socket(AF_INET, SOCK_STREAM, 0);
   ASSERT_GE(fd, 0);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
@@ -297,6 +298,12 @@ void stream_then_disconnect(int port, const std::string& body) {
       "Content-Length: " +
       std::to_string(body.size()) + "\r\n\r\n" + body;
   ASSERT_EQ(send(fd, request.data(), request.size(), 0), static_cast<ssize_t>(request.size()));
+}
+
+// Sends a streaming request on a raw connection, reads until the first chunk, and closes.
+void stream_then_disconnect(int port, const std::string& body) {
+  int fd = -1;
+  ASSERT_NO_FATAL_FAILURE(send_raw_generate(port, body, fd));
   std::string received;
   char buffer[4096];
   while (received.find("\"done\":false") == std::string::npos) {
@@ -339,19 +346,9 @@ TEST(Queue, QueuedRequestLeavesWhenItsClientHangsUp) {
     return post(s, "/api/generate", {{"model", "stories"}, {"prompt", "x"}, {"stream", false}});
   });
   ASSERT_TRUE(s.state.wait_started(1));
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  ASSERT_GE(fd, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(s.port));
-  inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
-  ASSERT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
-  const std::string body = json{{"model", "stories"}, {"prompt", "queued"}}.dump();
-  const std::string request =
-      "POST /api/generate HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-      "Content-Length: " +
-      std::to_string(body.size()) + "\r\n\r\n" + body;
-  ASSERT_EQ(send(fd, request.data(), request.size(), 0), static_cast<ssize_t>(request.size()));
+  int fd = -1;
+  ASSERT_NO_FATAL_FAILURE(
+      send_raw_generate(s.port, json{{"model", "stories"}, {"prompt", "queued"}}.dump(), fd));
   ASSERT_TRUE(s.scheduler->wait_for_queued(1, std::chrono::seconds(30)));
   close(fd);
   EXPECT_TRUE(s.scheduler->wait_for_queued_at_most(0, std::chrono::seconds(30)))
