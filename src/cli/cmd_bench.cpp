@@ -199,8 +199,14 @@ void run_bench(const BenchOptions& options) {
   const uint64_t bound = file->file_size() + kv_bytes + (200ull << 20);
   double bandwidth_gb = 0, limit_percent = 0;
   if (adjacent) {
-    bandwidth_gb = stats_of(tg_bandwidth).median;
-    limit_percent = stats_of(tg_percent).median;
+    // The run whose fraction of its bandwidth is the median (the upper one of an even count).
+    std::vector<size_t> order(tg_percent.size());
+    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::sort(order.begin(), order.end(),
+              [&](size_t a, size_t b) { return tg_percent[a] < tg_percent[b]; });
+    const size_t median_run = order[order.size() / 2];
+    bandwidth_gb = tg_bandwidth[median_run];
+    limit_percent = tg_percent[median_run];
   } else if (measure) {
     const BandwidthResult b = measure_read_bandwidth(pool);
     bandwidth_gb = b.gb_per_s;
