@@ -160,18 +160,16 @@ void run_bench(const BenchOptions& options) {
   // the two). The measurement's buffer would count as peak memory: the peak is read before each
   // measurement and reset after it. Where the peak cannot be reset, bandwidth is measured once,
   // after the tests.
-  uint64_t peak = 0;
+  uint64_t peak = peak_rss_bytes();  // loading and warm-up, before any reset
   const bool measure = !options.no_bandwidth;
   const bool adjacent = measure && options.gen_tokens > 0 && reset_peak_rss();
-  std::vector<double> samples;  // bandwidth before run 0, after run 0 (= before run 1), ...
-  int bandwidth_threads = threads;
   auto sample_bandwidth = [&] {
     peak = std::max(peak, peak_rss_bytes());
-    const BandwidthResult b = measure_read_bandwidth(pool);
+    const double gb = measure_read_bandwidth(pool).gb_per_s;
     reset_peak_rss();
-    samples.push_back(b.gb_per_s);
-    bandwidth_threads = b.threads;
+    return gb;
   };
+  double before = 0;  // bandwidth measured right before the coming generation run
 
   std::vector<double> pp_rates, tg_rates, tg_bandwidth, tg_percent;
   for (int r = 0; r < options.repetitions; ++r) {
@@ -180,12 +178,13 @@ void run_bench(const BenchOptions& options) {
       pp_rates.push_back(options.prompt_tokens / time_prompt(*model, tokens, pool));
     }
     if (options.gen_tokens > 0) {
-      if (adjacent && samples.empty()) sample_bandwidth();
+      if (adjacent && r == 0) before = sample_bandwidth();
       tg_rates.push_back(options.gen_tokens /
                          time_generation(*model, options.gen_tokens, 1 + r, pool));
       if (adjacent) {
-        sample_bandwidth();
-        const double gb = std::max(samples[samples.size() - 2], samples.back());
+        const double after = sample_bandwidth();
+        const double gb = std::max(before, after);
+        before = after;
         tg_bandwidth.push_back(gb);
         tg_percent.push_back(100.0 * tg_rates.back() * static_cast<double>(per_token) / (gb * 1e9));
       }
@@ -208,9 +207,7 @@ void run_bench(const BenchOptions& options) {
     bandwidth_gb = tg_bandwidth[median_run];
     limit_percent = tg_percent[median_run];
   } else if (measure) {
-    const BandwidthResult b = measure_read_bandwidth(pool);
-    bandwidth_gb = b.gb_per_s;
-    bandwidth_threads = b.threads;
+    bandwidth_gb = measure_read_bandwidth(pool).gb_per_s;
   }
   const double limit_tps = bandwidth_gb > 0 ? bandwidth_gb * 1e9 / per_token : 0;
 
@@ -262,7 +259,7 @@ void run_bench(const BenchOptions& options) {
     std::printf(
         "bandwidth  %.1f GB/s read (%d threads%s); %s of weights per token => limit %.1f "
         "tokens/s\n",
-        bandwidth_gb, bandwidth_threads, adjacent ? ", measured beside each generation run" : "",
+        bandwidth_gb, threads, adjacent ? ", measured beside each generation run" : "",
         human_bytes(per_token).c_str(), limit_tps);
   std::printf("\n%-8s %12s %20s %10s\n", "test", "tokens/s", "spread (min-max)", "of limit");
   if (!pp_rates.empty())
