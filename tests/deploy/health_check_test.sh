@@ -2,8 +2,10 @@
 # Tests deploy/scripts/health-check.sh against a fake Ollama server (fake_ollama.js) for every
 # exit code and the summary block, then, when the slimllm binary has a `serve` command, against a
 # real `slimllm serve` (and `slimllm health` alongside): a healthy model, an unknown model (2), a
-# model whose blob is broken (3), a tiny time limit (4) and a stopped server (1); and that
-# `slimllm health` prints exactly what the script prints against each fake server.
+# model whose blob is broken (3) and a stopped server (1); and that `slimllm health` prints
+# exactly what the script prints against each fake server. The time limit (4) is tested against
+# the fake server that never answers: a real server's speed is no fixed fact (the test model
+# answers its 8 tokens in under a millisecond, within any limit one could set).
 # Needs bash, curl and node. Prints 'N passed, M failed' and exits non-zero if any case failed.
 #   tests/deploy/health_check_test.sh
 #   SLIMLLM_BIN=path   the binary for the real-server cases (default build/slimllm)
@@ -194,13 +196,10 @@ else
       -- --url "$real_url" --model stories --max-seconds 60
     check "real: exit 2, unknown model" 2 "[FAIL] model available: nosuch" -- --url "$real_url" --model nosuch
     check "real: exit 3, broken model" 3 "HEALTH: FAIL" -- --url "$real_url" --model broken --max-seconds 60
-    check "real: exit 4, tiny time limit" 4 "[FAIL] inference: no answer within 0.001s" \
-      -- --url "$real_url" --model stories --max-seconds 0.001
     if [ "$has_health" = 1 ]; then
       check_binary "exit 0, healthy" 0 --url "$real_url" --model stories --max-seconds 60
       check_binary "exit 2, unknown model" 2 --url "$real_url" --model nosuch
       check_binary "exit 3, broken model" 3 --url "$real_url" --model broken --max-seconds 60
-      check_binary "exit 4, tiny time limit" 4 --url "$real_url" --model stories --max-seconds 0.001
     fi
   fi
   kill "$real_pid" 2>/dev/null
