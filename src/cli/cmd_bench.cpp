@@ -20,6 +20,7 @@
 #include "base/strings.h"
 #include "base/thread_pool.h"
 #include "cli/commands.h"
+#include "engine/loaded_model.h"
 #include "gguf/reader.h"
 #include "kernels/dispatch.h"
 #include "model/model.h"
@@ -35,6 +36,7 @@ struct BenchOptions {
   int repetitions = 3;
   bool json = false;
   bool no_bandwidth = false;
+  bool mmap = false;  // map the file instead of the default (what the server does: weights_access)
 };
 
 struct Stats {
@@ -144,7 +146,10 @@ void run_bench(const BenchOptions& options) {
   const int threads = options.threads > 0 ? options.threads : available_cpus();
   ThreadPool pool(threads);
   int64_t load_start = now_ns();
-  auto file = std::make_shared<const GgufFile>(GgufFile::open(options.path));
+  const uint64_t file_bytes = GgufFile::open(options.path).file_size();
+  const FileAccess access = weights_access(options.mmap ? std::optional<bool>(true) : std::nullopt,
+                                           file_bytes, available_memory());
+  auto file = std::make_shared<const GgufFile>(GgufFile::open(options.path, access, threads));
   std::unique_ptr<Model> model = load_model(file);
   double load_seconds = static_cast<double>(now_ns() - load_start) / 1e9;
   const ModelConfig& config = model->config();
@@ -224,6 +229,7 @@ void run_bench(const BenchOptions& options) {
                              {"kernels", kernels},
                              {"repetitions", options.repetitions},
                              {"load_seconds", load_seconds},
+                             {"weights", access == FileAccess::kRead ? "read" : "mapped"},
                              {"peak_rss_bytes", peak},
                              {"kv_cache_bytes", kv_bytes},
                              {"rss_bound_bytes", bound},
@@ -252,9 +258,10 @@ void run_bench(const BenchOptions& options) {
               dominant_type(*model).c_str(), human_bytes(file->file_size()).c_str());
   std::printf("threads    %d (kernels: %s)\n", threads, kernels.c_str());
   std::printf(
-      "load       %.2f s   peak resident %s (%s the bound of %s: file + %s KV cache + 200 MB)\n",
-      load_seconds, human_bytes(peak).c_str(), peak <= bound ? "within" : "OVER",
-      human_bytes(bound).c_str(), human_bytes(kv_bytes).c_str());
+      "load       %.2f s (%s)   peak resident %s (%s the bound of %s: file + %s KV cache + 200 "
+      "MB)\n",
+      load_seconds, file_access_name(access), human_bytes(peak).c_str(),
+      peak <= bound ? "within" : "OVER", human_bytes(bound).c_str(), human_bytes(kv_bytes).c_str());
   if (bandwidth_gb > 0)
     std::printf(
         "bandwidth  %.1f GB/s read (%d threads%s); %s of weights per token => limit %.1f "
@@ -289,6 +296,8 @@ void add_bench_command(CLI::App& app) {
       ->check(CLI::Range(1, 100));
   cmd->add_flag("--json", options->json, "one JSON object per line, for scripts");
   cmd->add_flag("--no-bandwidth", options->no_bandwidth, "skip the memory bandwidth measurement");
+  cmd->add_flag("--mmap", options->mmap,
+                "map the model file instead of reading it into memory (the option use_mmap)");
   cmd->callback([options] { run_bench(*options); });
 }
 

@@ -36,8 +36,9 @@ void run_model_file(const RunArgs& args) {
     for (const std::string& word : args.prompt) prompt += (prompt.empty() ? "" : " ") + word;
   }
 
-  LoadedModel loaded = LoadedModel::load(args.model);
-  ThreadPool pool(options.num_thread > 0 ? options.num_thread : available_cpus());
+  const int threads = options.num_thread > 0 ? options.num_thread : available_cpus();
+  LoadedModel loaded = LoadedModel::load(args.model, options.use_mmap, threads);
+  ThreadPool pool(threads);
   Session session(*loaded.model, options.num_ctx, options.num_batch, &pool);
   const std::vector<int32_t> ids = loaded.tokenizer.encode(prompt, true, true);
   if (ids.empty()) fail("the prompt is empty");

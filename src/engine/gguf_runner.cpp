@@ -48,11 +48,15 @@ GenerateOptions to_generate_options(const GenerateInput& in) {
   return o;
 }
 
+int threads_for(const LoadOptions& options) {
+  return options.num_thread > 0 ? options.num_thread : available_cpus();
+}
+
 class GgufRunner final : public Runner {
  public:
   GgufRunner(const ModelSpec& spec, const LoadOptions& options)
-      : loaded_(LoadedModel::load(spec.model_path)),
-        pool_(options.num_thread > 0 ? options.num_thread : available_cpus()) {
+      : loaded_(LoadedModel::load(spec.model_path, options.use_mmap, threads_for(options))),
+        pool_(threads_for(options)) {
     const int slots = std::max(1, options.num_parallel);
     const int64_t num_ctx = context_for(loaded_.model->config(), options);
     for (int i = 0; i < slots; ++i) {

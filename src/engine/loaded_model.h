@@ -1,15 +1,24 @@
-// A GGUF file loaded for inference: the mapping, the model's weights and its vocabulary.
+// A GGUF file loaded for inference: the file held in memory, the model's weights and its
+// vocabulary.
 #pragma once
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
+#include "base/mapped_file.h"
 #include "gguf/reader.h"
 #include "model/model.h"
 #include "tokenizer/tokenizer.h"
 
 namespace slimllm {
+
+// How to hold a model file of `file_bytes` for inference, given the option use_mmap and the
+// memory this process may use. true maps it; false reads it into memory; unset reads it (decode
+// streams those pages faster: see MappedFile) unless it would take more than 3/4 of `memory`:
+// then mapping lets the kernel page it rather than fail the load.
+FileAccess weights_access(std::optional<bool> use_mmap, uint64_t file_bytes, uint64_t memory);
 
 struct LoadedModel {
   std::shared_ptr<const GgufFile> file;
@@ -17,8 +26,10 @@ struct LoadedModel {
   Tokenizer tokenizer;
   int64_t load_duration = 0;  // ns spent in load()
 
-  // Maps the file, binds the weights and reads the vocabulary. Throws Error naming the file.
-  static LoadedModel load(const std::string& path);
+  // Maps or reads the file (weights_access, with `readers` threads), binds the weights and reads
+  // the vocabulary. Throws Error naming the file.
+  static LoadedModel load(const std::string& path, std::optional<bool> use_mmap = std::nullopt,
+                          int readers = 1);
 };
 
 }  // namespace slimllm

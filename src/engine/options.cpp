@@ -12,7 +12,7 @@ namespace {
 const std::vector<std::string_view> kIgnored = {
     "mirostat", "mirostat_tau", "mirostat_eta", "penalize_newline", "numa",
     "low_vram", "f16_kv",       "logits_all",   "vocab_only",       "use_mlock",
-    "tfs_z",    "num_gpu",      "main_gpu",     "use_mmap",         "draft_num_predict"};
+    "tfs_z",    "num_gpu",      "main_gpu",     "draft_num_predict"};
 
 int64_t parse_int(std::string_view key, std::string_view text) {
   text = str_trim(text);
@@ -58,23 +58,12 @@ bool parse_bool(std::string_view key, std::string_view text) {
 }  // namespace
 
 const std::vector<std::string_view>& option_names() {
-  static const std::vector<std::string_view> kNames = {"num_ctx",
-                                                       "num_batch",
-                                                       "num_thread",
-                                                       "num_keep",
-                                                       "num_predict",
-                                                       "stop",
-                                                       "shift",
-                                                       "temperature",
-                                                       "top_k",
-                                                       "top_p",
-                                                       "min_p",
-                                                       "typical_p",
-                                                       "repeat_last_n",
-                                                       "repeat_penalty",
-                                                       "presence_penalty",
-                                                       "frequency_penalty",
-                                                       "seed"};
+  static const std::vector<std::string_view> kNames = {
+      "num_ctx",           "num_batch",     "num_thread",     "use_mmap",
+      "num_keep",          "num_predict",   "stop",           "shift",
+      "temperature",       "top_k",         "top_p",          "min_p",
+      "typical_p",         "repeat_last_n", "repeat_penalty", "presence_penalty",
+      "frequency_penalty", "seed"};
   return kNames;
 }
 
@@ -86,6 +75,8 @@ void set_option(GenerateOptions& o, std::string_view key, std::string_view value
     o.num_batch = parse_int32(key, value);
   } else if (key == "num_thread") {
     o.num_thread = parse_int32(key, value);
+  } else if (key == "use_mmap") {
+    o.use_mmap = parse_bool(key, value);
   } else if (key == "num_keep") {
     o.num_keep = parse_int32(key, value);
   } else if (key == "num_predict") {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -13,11 +14,12 @@ namespace slimllm {
 
 struct GenerateOptions {
   SamplerConfig sampling;
-  int32_t num_ctx = 4096;    // load-time; capped at the model's context_length
-  int32_t num_batch = 512;   // load-time: tokens per forward pass of the prompt
-  int32_t num_thread = 0;    // load-time; 0 ⇒ the CPUs this process may use
-  int32_t num_keep = 4;      // tokens kept at the start on context shift or truncation
-  int32_t num_predict = -1;  // < 0 ⇒ until the end (capped at 10 × num_ctx)
+  int32_t num_ctx = 4096;        // load-time; capped at the model's context_length
+  int32_t num_batch = 512;       // load-time: tokens per forward pass of the prompt
+  int32_t num_thread = 0;        // load-time; 0 ⇒ the CPUs this process may use
+  std::optional<bool> use_mmap;  // load-time; unset ⇒ weights_access() decides
+  int32_t num_keep = 4;          // tokens kept at the start on context shift or truncation
+  int32_t num_predict = -1;      // < 0 ⇒ until the end (capped at 10 × num_ctx)
   std::vector<std::string> stop;
   bool shift = true;  // shift the context when it fills, else stop with "length"
 };

@@ -1,5 +1,6 @@
-// Reads GGUF files (versions 2 and 3, little-endian). The file is memory-mapped read-only; metadata
-// strings and tensor data are views into the mapping, valid as long as the GgufFile lives.
+// Reads GGUF files (versions 2 and 3, little-endian). The file is held read-only in memory,
+// mapped or read in (MappedFile); metadata strings and tensor data are views into it, valid as
+// long as the GgufFile lives.
 // Every count, length and offset is checked against the file before use; a bad file gets an
 // Error naming the file, the byte offset and what is wrong.
 #pragma once
@@ -27,9 +28,9 @@ struct GgufTensorInfo {
   // Dimensions, innermost first as GGUF stores them: shape[0] is the row length.
   std::vector<uint64_t> shape;
   DType type = DType::kF32;
-  uint64_t offset = 0;    // from the start of the data section
-  uint64_t elements = 0;  // product of the shape
-  uint64_t bytes = 0;     // bytes of data
+  uint64_t offset = 0;            // from the start of the data section
+  uint64_t elements = 0;          // product of the shape
+  uint64_t bytes = 0;             // bytes of data
   const uint8_t* data = nullptr;  // view into the mapping
 
   uint64_t dim(int i) const { return i < static_cast<int>(shape.size()) ? shape[i] : 1; }
@@ -40,8 +41,10 @@ struct GgufTensorInfo {
 
 class GgufFile {
  public:
-  // Maps and parses a file. Throws Error on any problem.
-  static GgufFile open(const std::string& path);
+  // Maps (or, with FileAccess::kRead, reads in with `readers` threads) and parses a file. Throws
+  // Error on any problem.
+  static GgufFile open(const std::string& path, FileAccess access = FileAccess::kMap,
+                       int readers = 1);
   // Parses a buffer the caller keeps alive (fuzzing, tests). `name` is used in messages.
   static GgufFile parse(const std::string& name, const uint8_t* data, size_t size);
 
@@ -54,6 +57,8 @@ class GgufFile {
   uint64_t data_offset() const { return data_offset_; }
   uint64_t file_size() const { return size_; }
   const uint8_t* file_data() const { return data_; }
+  // How the file is held; a caller's buffer counts as read into memory.
+  FileAccess access() const { return mapping_ ? mapping_->access() : FileAccess::kRead; }
 
   // Metadata in file order.
   const std::vector<GgufKeyValue>& metadata() const { return metadata_; }

@@ -32,12 +32,15 @@ TEST(Options, SetsByOllamaName) {
   set_option(o, "seed", "42");
   set_option(o, "shift", "false");
   set_option(o, "mirostat", "2");  // removed upstream, accepted silently
+  EXPECT_FALSE(o.use_mmap.has_value());
+  set_option(o, "use_mmap", "false");
   EXPECT_EQ(o.sampling.temperature, 0.0f);
   EXPECT_EQ(o.num_predict, 64);
   EXPECT_EQ(o.sampling.top_k, 5);
   EXPECT_EQ(o.stop, (std::vector<std::string>{"\n", "END"}));
   EXPECT_EQ(o.sampling.seed, 42);
   EXPECT_FALSE(o.shift);
+  EXPECT_EQ(o.use_mmap, std::optional<bool>(false));
 }
 
 TEST(Options, RejectsUnknownKeysAndBadValues) {

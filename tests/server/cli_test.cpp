@@ -317,6 +317,7 @@ TEST(Cli, BenchPrintsOneJsonObjectPerTest) {
     EXPECT_EQ(j["rss_bound_bytes"].get<uint64_t>(),
               1185376 + j["kv_cache_bytes"].get<uint64_t>() + (200ull << 20));
     EXPECT_LE(j["peak_rss_bytes"].get<uint64_t>(), j["rss_bound_bytes"].get<uint64_t>());
+    EXPECT_EQ(j["weights"], "read");  // as the server holds a model that fits in memory
   }
   EXPECT_FALSE(lines[0].contains("limit_percent"));
   EXPECT_GT(lines[1]["bandwidth_gb_per_s"].get<double>(), 0);
@@ -331,6 +332,18 @@ TEST(Cli, BenchPrintsOneJsonObjectPerTest) {
   const double percent = lines[1]["limit_percent"].get<double>();
   EXPECT_GE(percent, 100 * lines[1]["min"].get<double>() / limit * (1 - 1e-9));
   EXPECT_LE(percent, 100 * lines[1]["max"].get<double>() / limit * (1 + 1e-9));
+}
+
+TEST(Cli, BenchMapsTheFileWhenAsked) {
+  CliRun r =
+      run_binary("", "bench " + testing::kStoriesGguf + " -p 8 -n 0 -r 1 -t 1 --mmap --json");
+  ASSERT_EQ(r.status, 0) << r.output;
+  std::vector<nlohmann::json> lines;
+  for (const std::string& line : lines_of(r.output))
+    if (!line.empty() && line[0] == '{') lines.push_back(nlohmann::json::parse(line));
+  ASSERT_EQ(lines.size(), 1u) << r.output;
+  EXPECT_EQ(lines[0]["test"], "pp8");
+  EXPECT_EQ(lines[0]["weights"], "mapped");
 }
 
 TEST(Cli, BenchNamesAFileThatIsNotAModel) {
