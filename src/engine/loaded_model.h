@@ -16,8 +16,9 @@ namespace slimllm {
 
 // How to hold a model file of `file_bytes` for inference, given the option use_mmap and the
 // memory this process may use. true maps it; false reads it into memory; unset reads it (decode
-// streams those pages faster: see MappedFile) unless it would take more than 3/4 of `memory`:
-// then mapping lets the kernel page it rather than fail the load.
+// speed no longer depends on the page cache's layout, and a changed file cannot fault a running
+// server: see MappedFile) unless it would take more than 3/4 of `memory`: then mapping lets the
+// kernel page it rather than fail the load.
 FileAccess weights_access(std::optional<bool> use_mmap, uint64_t file_bytes, uint64_t memory);
 
 struct LoadedModel {
