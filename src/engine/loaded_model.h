@@ -15,10 +15,12 @@
 namespace slimllm {
 
 // How to hold a model file of `file_bytes` for inference, given the option use_mmap and the
-// memory this process may use. true maps it; false reads it into memory; unset reads it (decode
-// speed no longer depends on the page cache's layout, and a changed file cannot fault a running
-// server: see MappedFile) unless it would take more than 3/4 of `memory`: then mapping lets the
-// kernel page it rather than fail the load.
+// memory this process may use. true maps it; false reads it into memory; unset reads it, as
+// Ollama does for a model on the CPU (its runner gets --no-mmap: ollama/ollama#17147), so a pod
+// sized for Ollama holds the same memory, decode speed no longer depends on where the page cache
+// holds the file, and a changed file cannot fault a running server (see MappedFile). Unless the
+// file would take more than 3/4 of `memory`: then mapping lets the kernel page it rather than
+// fail the load.
 FileAccess weights_access(std::optional<bool> use_mmap, uint64_t file_bytes, uint64_t memory);
 
 struct LoadedModel {
