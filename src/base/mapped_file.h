@@ -3,8 +3,8 @@
 //          kernel's page cache, which it may drop and read again under memory pressure.
 //   kRead  reads the whole file into private anonymous memory, made read-only once filled. On
 //          this project's machine type (a VM) the page cache's pages streamed at times 15-20%
-//          slower than private memory (generation up to 10% slower), at other times as fast;
-//          private memory was never the slower (bench_weights, docs/performance.md). And a file
+//          slower than private memory (generation 9-10% slower); at other times the two were
+//          within a few percent, either way (bench_weights, docs/performance.md). And a file
 //          truncated or rewritten underneath (a shared NFS volume) cannot crash the process
 //          with SIGBUS: a failed read is an Error at load.
 // Views handed out from it (tensor data) must not outlive it.
