@@ -35,8 +35,7 @@ class GgufParser {
             "); convert the model on a little-endian machine");
     }
     if (version == 1) error(at, "GGUF version 1 is not supported; re-convert the model to GGUF v3");
-    if (version != 2 && version != 3)
-      error(at, "unsupported GGUF version ", version, " (2 and 3 are read)");
+    if (version != 2 && version != 3) error(at, "unsupported GGUF version ", version, " (2 and 3 are read)");
     file_.version_ = version;
 
     at = position_;
@@ -58,8 +57,7 @@ class GgufParser {
     uint64_t align = file_.alignment_;
     uint64_t data_offset = (position_ + align - 1) / align * align;
     if (tensor_count > 0 && data_offset > size_)
-      error(position_, "data section would start at byte ", data_offset,
-            ", past the end of the file");
+      error(position_, "data section would start at byte ", data_offset, ", past the end of the file");
     file_.data_offset_ = data_offset;
     bind_tensor_data();
   }
@@ -119,49 +117,25 @@ class GgufParser {
 
   void read_scalar(GgufType type, GgufValue& value, std::string_view key) {
     switch (type) {
-      case GgufType::kUint8:
-        value.u64_ = read_raw<uint8_t>("value");
-        break;
-      case GgufType::kInt8:
-        value.i64_ = read_raw<int8_t>("value");
-        break;
-      case GgufType::kUint16:
-        value.u64_ = read_raw<uint16_t>("value");
-        break;
-      case GgufType::kInt16:
-        value.i64_ = read_raw<int16_t>("value");
-        break;
-      case GgufType::kUint32:
-        value.u64_ = read_raw<uint32_t>("value");
-        break;
-      case GgufType::kInt32:
-        value.i64_ = read_raw<int32_t>("value");
-        break;
-      case GgufType::kUint64:
-        value.u64_ = read_raw<uint64_t>("value");
-        break;
-      case GgufType::kInt64:
-        value.i64_ = read_raw<int64_t>("value");
-        break;
-      case GgufType::kFloat32:
-        value.f64_ = read_raw<float>("value");
-        break;
-      case GgufType::kFloat64:
-        value.f64_ = read_raw<double>("value");
-        break;
+      case GgufType::kUint8: value.u64_ = read_raw<uint8_t>("value"); break;
+      case GgufType::kInt8: value.i64_ = read_raw<int8_t>("value"); break;
+      case GgufType::kUint16: value.u64_ = read_raw<uint16_t>("value"); break;
+      case GgufType::kInt16: value.i64_ = read_raw<int16_t>("value"); break;
+      case GgufType::kUint32: value.u64_ = read_raw<uint32_t>("value"); break;
+      case GgufType::kInt32: value.i64_ = read_raw<int32_t>("value"); break;
+      case GgufType::kUint64: value.u64_ = read_raw<uint64_t>("value"); break;
+      case GgufType::kInt64: value.i64_ = read_raw<int64_t>("value"); break;
+      case GgufType::kFloat32: value.f64_ = read_raw<float>("value"); break;
+      case GgufType::kFloat64: value.f64_ = read_raw<double>("value"); break;
       case GgufType::kBool: {
         uint64_t at = position_;
         uint8_t b = read_raw<uint8_t>("value");
-        if (b > 1)
-          error(at, "metadata key '", key, "' has bool value ", int(b), " (must be 0 or 1)");
+        if (b > 1) error(at, "metadata key '", key, "' has bool value ", int(b), " (must be 0 or 1)");
         value.u64_ = b;
         break;
       }
-      case GgufType::kString:
-        value.string_ = read_string("string value");
-        break;
-      case GgufType::kArray:
-        break;
+      case GgufType::kString: value.string_ = read_string("string value"); break;
+      case GgufType::kArray: break;
     }
   }
 
@@ -211,8 +185,7 @@ class GgufParser {
     const GgufValue* value = file_.find("general.alignment");
     if (value == nullptr) return;
     if (value->type() != GgufType::kUint32)
-      fail(file_.name_, ": general.alignment must be a uint32, found ",
-           gguf_type_name(value->type()));
+      fail(file_.name_, ": general.alignment must be a uint32, found ", gguf_type_name(value->type()));
     uint64_t align = value->as_uint("general.alignment");
     if (align == 0 || (align & (align - 1)) != 0)
       fail(file_.name_, ": general.alignment ", align, " is not a power of two");
@@ -228,15 +201,13 @@ class GgufParser {
     uint64_t dims_at = position_;
     uint32_t dims = read_u32("tensor dimensions");
     if (dims == 0 || dims > kGgufMaxDims)
-      error(dims_at, "tensor '", name, "' has ", dims, " dimensions (1 to ", kGgufMaxDims,
-            " allowed)");
+      error(dims_at, "tensor '", name, "' has ", dims, " dimensions (1 to ", kGgufMaxDims, " allowed)");
     info.elements = 1;
     for (uint32_t d = 0; d < dims; ++d) {
       uint64_t extent = read_u64("tensor shape");
       if (extent > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()))
         error(dims_at, "tensor '", name, "' dimension ", d, " is ", extent, ", too large");
-      if (extent != 0 &&
-          info.elements > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()) / extent)
+      if (extent != 0 && info.elements > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()) / extent)
         error(dims_at, "tensor '", name, "' has too many elements (shape overflows)");
       info.elements *= extent;
       info.shape.push_back(extent);
@@ -253,8 +224,8 @@ class GgufParser {
     uint64_t offset_at = position_;
     info.offset = read_u64("tensor offset");
     if (info.offset % file_.alignment_ != 0)
-      error(offset_at, "tensor '", name, "' data offset ", info.offset,
-            " is not a multiple of the alignment ", file_.alignment_);
+      error(offset_at, "tensor '", name, "' data offset ", info.offset, " is not a multiple of the alignment ",
+            file_.alignment_);
     file_.tensors_.push_back(std::move(info));
   }
 
@@ -268,8 +239,8 @@ class GgufParser {
         bool overflow = info.offset > std::numeric_limits<uint64_t>::max() - file_.data_offset_ ||
                         info.bytes > std::numeric_limits<uint64_t>::max() - start;
         if (overflow)
-          fail(file_.name_, ": tensor '", info.name, "' offset ", info.offset, " and size ",
-               info.bytes, " overflow");
+          fail(file_.name_, ": tensor '", info.name, "' offset ", info.offset, " and size ", info.bytes,
+               " overflow");
         fail(file_.name_, ": tensor '", info.name, "' data ends at byte ", start + info.bytes,
              ", past the end of the file (", size_, " bytes)");
       }

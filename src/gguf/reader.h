@@ -28,9 +28,9 @@ struct GgufTensorInfo {
   // Dimensions, innermost first as GGUF stores them: shape[0] is the row length.
   std::vector<uint64_t> shape;
   DType type = DType::kF32;
-  uint64_t offset = 0;            // from the start of the data section
-  uint64_t elements = 0;          // product of the shape
-  uint64_t bytes = 0;             // bytes of data
+  uint64_t offset = 0;    // from the start of the data section
+  uint64_t elements = 0;  // product of the shape
+  uint64_t bytes = 0;     // bytes of data
   const uint8_t* data = nullptr;  // view into the mapping
 
   uint64_t dim(int i) const { return i < static_cast<int>(shape.size()) ? shape[i] : 1; }
