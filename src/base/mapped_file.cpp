@@ -94,7 +94,6 @@ MappedFile MappedFile::open(const std::string& path, FileAccess access, int read
       file.data_ = read_whole(fd, path, file.size_, readers);
     } catch (...) {
       ::close(fd);
-      file.size_ = 0;
       throw;
     }
   } else if (file.size_ > 0) {

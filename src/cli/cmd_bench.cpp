@@ -146,9 +146,8 @@ void run_bench(const BenchOptions& options) {
   const int threads = options.threads > 0 ? options.threads : available_cpus();
   ThreadPool pool(threads);
   int64_t load_start = now_ns();
-  const uint64_t file_bytes = GgufFile::open(options.path).file_size();
-  const FileAccess access = weights_access(options.mmap ? std::optional<bool>(true) : std::nullopt,
-                                           file_bytes, available_memory());
+  const FileAccess access =
+      weights_access(options.path, options.mmap ? std::optional<bool>(true) : std::nullopt);
   auto file = std::make_shared<const GgufFile>(GgufFile::open(options.path, access, threads));
   std::unique_ptr<Model> model = load_model(file);
   double load_seconds = static_cast<double>(now_ns() - load_start) / 1e9;

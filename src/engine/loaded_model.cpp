@@ -14,11 +14,15 @@ FileAccess weights_access(std::optional<bool> use_mmap, uint64_t file_bytes, uin
   return file_bytes <= memory / 4 * 3 ? FileAccess::kRead : FileAccess::kMap;
 }
 
-LoadedModel LoadedModel::load(const std::string& path, std::optional<bool> use_mmap, int readers) {
-  const int64_t start = now_ns();
+FileAccess weights_access(const std::string& path, std::optional<bool> use_mmap) {
   struct stat info {};
   const uint64_t bytes = ::stat(path.c_str(), &info) == 0 ? static_cast<uint64_t>(info.st_size) : 0;
-  const FileAccess access = weights_access(use_mmap, bytes, available_memory());
+  return weights_access(use_mmap, bytes, available_memory());
+}
+
+LoadedModel LoadedModel::load(const std::string& path, std::optional<bool> use_mmap, int readers) {
+  const int64_t start = now_ns();
+  const FileAccess access = weights_access(path, use_mmap);
   auto file = std::make_shared<const GgufFile>(GgufFile::open(path, access, readers));
   const int64_t held = now_ns();
   std::unique_ptr<Model> model = load_model(file);

@@ -22,6 +22,8 @@ namespace slimllm {
 // file would take more than 3/4 of `memory`: then mapping lets the kernel page it rather than
 // fail the load.
 FileAccess weights_access(std::optional<bool> use_mmap, uint64_t file_bytes, uint64_t memory);
+// The same for the file at `path` (its size now) and the memory this process may use.
+FileAccess weights_access(const std::string& path, std::optional<bool> use_mmap);
 
 struct LoadedModel {
   std::shared_ptr<const GgufFile> file;
