@@ -45,6 +45,14 @@ std::vector<std::string> lines_of(const std::string& text) {
   return str_split(text, '\n');
 }
 
+// The lines of `text` that are JSON objects (the bench's --json output amid the log), parsed.
+std::vector<nlohmann::json> json_lines_of(const std::string& text) {
+  std::vector<nlohmann::json> objects;
+  for (const std::string& line : lines_of(text))
+    if (!line.empty() && line[0] == '{') objects.push_back(nlohmann::json::parse(line));
+  return objects;
+}
+
 TEST(Cli, ListPrintsOllamasTable) {
   TestServer s;
   CliRun r = run_cli(s, "list");
@@ -298,9 +306,7 @@ TEST(Cli, BenchPrintsOneJsonObjectPerTest) {
   CliRun r = run_binary("SLIMLLM_CPU=generic",
                         "bench " + testing::kStoriesGguf + " -p 16 -n 8 -r 3 -t 1 --json");
   ASSERT_EQ(r.status, 0) << r.output;
-  std::vector<nlohmann::json> lines;
-  for (const std::string& line : lines_of(r.output))
-    if (!line.empty() && line[0] == '{') lines.push_back(nlohmann::json::parse(line));
+  const std::vector<nlohmann::json> lines = json_lines_of(r.output);
   ASSERT_EQ(lines.size(), 2u) << r.output;
   EXPECT_EQ(lines[0]["test"], "pp16");
   EXPECT_EQ(lines[1]["test"], "tg8");
@@ -338,9 +344,7 @@ TEST(Cli, BenchMapsTheFileWhenAsked) {
   CliRun r =
       run_binary("", "bench " + testing::kStoriesGguf + " -p 8 -n 0 -r 1 -t 1 --mmap --json");
   ASSERT_EQ(r.status, 0) << r.output;
-  std::vector<nlohmann::json> lines;
-  for (const std::string& line : lines_of(r.output))
-    if (!line.empty() && line[0] == '{') lines.push_back(nlohmann::json::parse(line));
+  const std::vector<nlohmann::json> lines = json_lines_of(r.output);
   ASSERT_EQ(lines.size(), 1u) << r.output;
   EXPECT_EQ(lines[0]["test"], "pp8");
   EXPECT_EQ(lines[0]["weights"], "mapped");
