@@ -48,15 +48,11 @@ GenerateOptions to_generate_options(const GenerateInput& in) {
   return o;
 }
 
-int threads_for(const LoadOptions& options) {
-  return options.num_thread > 0 ? options.num_thread : available_cpus();
-}
-
 class GgufRunner final : public Runner {
  public:
   GgufRunner(const ModelSpec& spec, const LoadOptions& options)
-      : loaded_(LoadedModel::load(spec.model_path, options.use_mmap, threads_for(options))),
-        pool_(threads_for(options)) {
+      : pool_(options.num_thread > 0 ? options.num_thread : available_cpus()),
+        loaded_(LoadedModel::load(spec.model_path, options.use_mmap, pool_.size())) {
     const int slots = std::max(1, options.num_parallel);
     const int64_t num_ctx = context_for(loaded_.model->config(), options);
     for (int i = 0; i < slots; ++i) {
@@ -127,8 +123,8 @@ class GgufRunner final : public Runner {
     slot.busy = false;
   }
 
+  ThreadPool pool_;  // before loaded_: its size is the number of threads that read the file
   LoadedModel loaded_;
-  ThreadPool pool_;
   std::vector<std::unique_ptr<Slot>> slots_;
   std::mutex mutex_;
   uint64_t memory_ = 0;
