@@ -22,9 +22,13 @@ inline int64_t q8k_act_stride(int64_t cols) {
 #define SLIMLLM_X86_DECLARE_ISA(isa)                                                           \
   namespace slimllm::x86::isa {                                                                \
   /* Bytes per token of the activations of the 32-value types (Q8_0, Q4_0 weights): the */     \
-  /* values and scales of quantize_row_q8_0 in this variant's layout. */                       \
+  /* values and scales of quantize_row_q8_0 in this variant's layout for one token. */         \
   int64_t q32_act_stride(int64_t cols);                                                        \
   void quantize_q32(const float* x, int64_t cols, uint8_t* out);                               \
+  /* The same for n tokens, in the layout gemm_q32 takes for n (which may differ from n */     \
+  /* single tokens): its bytes, and token t quantized into it. */                              \
+  int64_t q32_act_bytes(int64_t cols, int64_t n);                                              \
+  void quantize_q32_token(const float* x, int64_t cols, int64_t t, int64_t n, uint8_t* act);   \
   /* Back to plain values and scales (tests): qs[cols], d[cols / 32]. */                       \
   void unpack_q32(const uint8_t* act, int64_t cols, int8_t* qs, float* d);                     \
   /* One token: cols f32 → cols/256 BlockQ8_K, byte-identical to quantize_row_q8_K. */       \
