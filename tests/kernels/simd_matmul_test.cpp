@@ -118,13 +118,14 @@ std::vector<float> quantized_activations(DType weight_type, const std::vector<fl
   return out;
 }
 
-void check_matmul(const Variant& v, DType type, int64_t rows, int64_t cols, int64_t n,
-                  ThreadPool* pool, uint32_t seed) {
+// w against n tokens x ([n, w.cols]) through the variant's matmul, within the bounds above.
+void check_matmul_of(const Variant& v, const Weights& w, const std::vector<float>& x, int64_t n,
+                     ThreadPool* pool) {
+  const DType type = w.type;
+  const int64_t rows = w.rows, cols = w.cols;
   SCOPED_TRACE(std::string(v.name) + " " + std::string(dtype_name(type)) +
                " rows=" + std::to_string(rows) + " cols=" + std::to_string(cols) +
                " n=" + std::to_string(n) + (pool ? " threads=2" : ""));
-  const Weights w = make_weights(type, rows, cols, seed);
-  const auto x = random_values(static_cast<size_t>(n * cols), seed + 1000);
   const auto xq = quantized_activations(type, x, n, cols);
 
   const KernelTable& table = v.table();
@@ -157,6 +158,43 @@ void check_matmul(const Variant& v, DType type, int64_t rows, int64_t cols, int6
           << "t=" << t << " r=" << r;
     }
   }
+}
+
+void check_matmul(const Variant& v, DType type, int64_t rows, int64_t cols, int64_t n,
+                  ThreadPool* pool, uint32_t seed) {
+  const Weights w = make_weights(type, rows, cols, seed);
+  check_matmul_of(v, w, random_values(static_cast<size_t>(n * cols), seed + 1000), n, pool);
+}
+
+// `rows` rows of K-quant blocks with every value and scale at its largest: the integer sums the
+// kernels keep in int16 before scaling reach their bounds (Q4_K: 8·2·15·127 = 30480).
+Weights extreme_kquant_weights(DType type, int64_t rows, int64_t cols) {
+  Weights w{type, rows, cols, {}, {}};
+  const size_t rb = row_bytes(type, cols);
+  w.packed.resize(rb * rows);
+  w.dequantized.resize(static_cast<size_t>(rows * cols));
+  for (int64_t b = 0; b < rows * cols / 256; ++b) {
+    uint8_t* p = w.packed.data() + b * traits(type).block_bytes;
+    if (type == DType::kQ6_K) {
+      auto* blk = reinterpret_cast<BlockQ6_K*>(p);
+      std::memset(blk->ql, 0xff, sizeof blk->ql);  // values 63
+      std::memset(blk->qh, 0xff, sizeof blk->qh);
+      std::memset(blk->scales, 127, sizeof blk->scales);
+      blk->d = f32_to_f16(1.0f / 1024);
+    } else {
+      // Q4_K and Q5_K share the header: d, dmin, then 6-bit scales and mins all 63.
+      auto* blk = reinterpret_cast<BlockQ4_K*>(p);
+      blk->d = f32_to_f16(1.0f / 1024);
+      blk->dmin = f32_to_f16(0.0f);
+      std::memset(blk->scales, 0xff, sizeof blk->scales);
+      std::memset(p + sizeof(BlockQ4_K) - sizeof blk->qs, 0xff,
+                  traits(type).block_bytes - (sizeof(BlockQ4_K) - sizeof blk->qs));  // 15 or 31
+    }
+  }
+  for (int64_t r = 0; r < rows; ++r) {
+    ref::row_to_f32(type, w.packed.data() + r * rb, 0, cols, w.dequantized.data() + r * cols);
+  }
+  return w;
 }
 
 class SimdTest : public ::testing::TestWithParam<Variant> {
@@ -225,6 +263,25 @@ TEST_P(SimdTest, QuantizedTypesMatchTheReference) {
     check_matmul(GetParam(), type, 3, 256, 7, nullptr, seed++);
     check_matmul(GetParam(), type, 4, 256 * 5, 10, nullptr, seed++);
     check_matmul(GetParam(), type, 2, 256, 260, nullptr, seed++);  // several passes of tokens
+  }
+}
+
+TEST_P(SimdTest, KQuantSumsAtTheirLimitsDoNotOverflow) {
+  const int64_t cols = 512;
+  // Q8_K maps a block's first largest magnitude to -127: all ones quantize to -127 everywhere,
+  // and a leading -1 before ones to +127 after it. 19 tokens: two octets and a partial one.
+  const int64_t n = 19;
+  std::vector<float> x(static_cast<size_t>(n * cols), 1.0f);
+  for (int64_t t = 1; t < n; t += 2) {
+    for (int64_t b = 0; b < cols / 256; ++b) x[t * cols + 256 * b] = -1.0f;
+  }
+  for (DType type : {DType::kQ4_K, DType::kQ5_K, DType::kQ6_K}) {
+    const Weights w = extreme_kquant_weights(type, 5, cols);
+    // The extremes are what they claim: the largest value in every position.
+    EXPECT_EQ(w.dequantized[0], w.dequantized[cols - 1]) << dtype_name(type);
+    EXPECT_GT(w.dequantized[0], 0.0f) << dtype_name(type);
+    check_matmul_of(GetParam(), w, x, 1, nullptr);
+    check_matmul_of(GetParam(), w, x, n, nullptr);
   }
 }
 

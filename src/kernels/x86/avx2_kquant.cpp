@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <utility>
 
 #include "base/error.h"
 #include "base/thread_pool.h"
@@ -23,6 +24,7 @@ namespace {
 #include "kernels/x86/impl/common.inc"
 }  // namespace
 #include "kernels/x86/impl/act_q8k.inc"
+#include "kernels/x86/impl/act_q8k_octets.inc"
 #include "kernels/x86/impl/gemm_kquant.inc"
 #include "kernels/x86/impl/gemv_kquant.inc"
 }  // namespace slimllm::x86::avx2

@@ -33,9 +33,12 @@ inline int64_t q8k_act_stride(int64_t cols) {
   void unpack_q32(const uint8_t* act, int64_t cols, int8_t* qs, float* d);                     \
   /* One token: cols f32 → cols/256 BlockQ8_K, byte-identical to quantize_row_q8_K. */       \
   void quantize_q8k(const float* x, int64_t cols, BlockQ8_K* out);                             \
-  /* The activations gemm_kquant takes for weights of `type`: quantize_q8k's, in the order */  \
-  /* this variant's kernels read them (AVX-512 pairs the Q4_K/Q5_K groups: act_q8k.inc). */    \
-  void quantize_kquant_act(DType type, const float* x, int64_t cols, BlockQ8_K* out);          \
+  /* The activations gemm_kquant takes for n tokens against weights of `type`, in this */     \
+  /* variant's layout (one token: quantize_q8k's, or paired by AVX-512, act_q8k.inc; */        \
+  /* several: act_q8k_octets.inc for AVX2 and AVX-VNNI): its bytes, and token t into it. */    \
+  int64_t kquant_act_bytes(int64_t cols, int64_t n);                                           \
+  void quantize_kquant_token(DType type, const float* x, int64_t cols, int64_t t, int64_t n,   \
+                             uint8_t* act);                                                    \
   /* y[t, r] for r in [r0, r1), t in [0, n): rows of w against prepared activations. */        \
   void gemm_q32(const WeightView& w, int64_t r0, int64_t r1, const uint8_t* act, int64_t n,    \
                 float* y);                                                                     \
