@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <type_traits>
 #include <utility>
 
 #include "base/error.h"
@@ -24,7 +25,6 @@ namespace {
 #include "kernels/x86/impl/common.inc"
 }  // namespace
 #include "kernels/x86/impl/act_q8k.inc"
-#include "kernels/x86/impl/act_q8k_octets.inc"
 #include "kernels/x86/impl/gemm_kquant.inc"
 #include "kernels/x86/impl/gemv_kquant.inc"
 }  // namespace slimllm::x86::avx2
