@@ -33,9 +33,9 @@ inline int64_t q8k_act_stride(int64_t cols) {
   void unpack_q32(const uint8_t* act, int64_t cols, int8_t* qs, float* d);                     \
   /* One token: cols f32 → cols/256 BlockQ8_K, byte-identical to quantize_row_q8_K. */       \
   void quantize_q8k(const float* x, int64_t cols, BlockQ8_K* out);                             \
-  /* The activations gemm_kquant takes for n tokens against weights of `type`, in this */     \
+  /* The activations gemm_kquant takes for n tokens against weights of `type`, in this */      \
   /* variant's layout (one token: quantize_q8k's, or paired by AVX-512, act_q8k.inc; */        \
-  /* several: act_q8k_octets.inc for AVX2 and AVX-VNNI): its bytes, and token t into it. */    \
+  /* several: kquant_groups.inc's groups of tokens): its bytes, and token t into it. */        \
   int64_t kquant_act_bytes(int64_t cols, int64_t n);                                           \
   void quantize_kquant_token(DType type, const float* x, int64_t cols, int64_t t, int64_t n,   \
                              uint8_t* act);                                                    \
