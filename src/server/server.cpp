@@ -79,6 +79,27 @@ struct Server::Impl {
   httplib::Server http;
   std::thread thread;
   bool bound = false;
+  // httplib's stop() does nothing until its accept loop runs, so a stop that comes first (a
+  // SIGTERM right after start-up) is remembered here, and one that comes while the loop is
+  // starting waits for it to run.
+  std::mutex run_mutex;
+  bool stop_requested = false;
+  std::atomic<bool> listening{false};
+
+  // Marks the accept loop as about to run, unless stop() came first.
+  bool begin_listen() {
+    std::lock_guard lock(run_mutex);
+    if (stop_requested) return false;
+    listening = true;
+    return true;
+  }
+  void accept_loop() {
+    http.listen_after_bind();
+    listening = false;
+  }
+  void wait_until_running_or_ended() {
+    while (listening && !http.is_running()) std::this_thread::yield();
+  }
 };
 
 Server::Server(ServerConfig config, ModelStore& store, Scheduler& scheduler,
@@ -187,20 +208,25 @@ int Server::bind() {
 void Server::listen() {
   bind();
   impl_->preloader.start();
-  impl_->http.listen_after_bind();
+  if (impl_->begin_listen()) impl_->accept_loop();
 }
 
 void Server::start() {
   bind();
   impl_->preloader.start();
-  impl_->thread = std::thread([this] { impl_->http.listen_after_bind(); });
-  // stop() is a no-op until the accept loop runs, so wait for it (connections made meanwhile
-  // queue in the listen backlog).
-  while (!impl_->http.is_running()) std::this_thread::yield();
+  if (!impl_->begin_listen()) return;
+  impl_->thread = std::thread([this] { impl_->accept_loop(); });
+  // Connections made before the loop runs queue in the listen backlog.
+  impl_->wait_until_running_or_ended();
 }
 
 void Server::stop() {
   impl_->preloader.stop();
+  {
+    std::lock_guard lock(impl_->run_mutex);
+    impl_->stop_requested = true;
+  }
+  impl_->wait_until_running_or_ended();
   impl_->http.stop();
   if (impl_->thread.joinable()) impl_->thread.join();
 }

@@ -31,6 +31,19 @@ bool wait_not_ready(const TestServer& s) {
   return false;
 }
 
+// A SIGTERM right after start-up: the drain's stop comes before listen() enters httplib's accept
+// loop, whose own stop() does nothing until then. The server must not serve on.
+TEST(Drain, AStopBeforeTheAcceptLoopRunsIsKept) {
+  TestServer s(TestServer::default_config(), {}, /*start=*/false);
+  ASSERT_GT(s.server->bind(), 0);
+  EXPECT_TRUE(s.server->drain(0));
+  auto served = std::async(std::launch::async, [&] { s.server->listen(); });
+  // A guard against hanging, not a measurement: listen() returns at once when it works.
+  const bool returned = served.wait_for(std::chrono::minutes(1)) == std::future_status::ready;
+  if (!returned) s.server->stop();  // the loop runs by now, so this stop takes
+  EXPECT_TRUE(returned) << "listen() served on after an earlier stop";
+}
+
 TEST(Drain, RefusesNewWorkAndLetsTheRunningStreamFinish) {
   TestServer s;
   s.state.gated = true;

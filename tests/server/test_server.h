@@ -36,8 +36,10 @@ class RecordingRenderer : public PromptRenderer {
 
 class TestServer {
  public:
+  // `start`: false leaves binding and serving to the test.
   explicit TestServer(SchedulerConfig sched = default_config(),
-                      const std::function<void(ServerConfig&)>& configure = {}) {
+                      const std::function<void(ServerConfig&)>& configure = {},
+                      bool start = true) {
     char tmpl[] = "/tmp/slimllm-server-XXXXXX";
     if (!mkdtemp(tmpl)) throw std::runtime_error("mkdtemp failed");
     root = tmpl;
@@ -56,7 +58,7 @@ class TestServer {
     config.access_log = false;
     if (configure) configure(config);
     server = std::make_unique<Server>(config, *store, *scheduler, renderer);
-    server->start();
+    if (start) server->start();
     port = server->port();
   }
   ~TestServer() {
