@@ -128,6 +128,10 @@ int available_cpus() {
   return cpus;
 }
 
+int threads_or_available(int requested) {
+  return requested > 0 ? requested : available_cpus();
+}
+
 uint64_t available_memory() {
   long pages = sysconf(_SC_PHYS_PAGES);
   long page_size = sysconf(_SC_PAGE_SIZE);

@@ -143,7 +143,7 @@ double time_generation(const Model& model, int count, int32_t first, ThreadPool&
 }
 
 void run_bench(const BenchOptions& options) {
-  const int threads = options.threads > 0 ? options.threads : available_cpus();
+  const int threads = threads_or_available(options.threads);
   ThreadPool pool(threads);
   int64_t load_start = now_ns();
   const FileAccess access =

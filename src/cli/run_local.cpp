@@ -36,7 +36,7 @@ void run_model_file(const RunArgs& args) {
     for (const std::string& word : args.prompt) prompt += (prompt.empty() ? "" : " ") + word;
   }
 
-  const int threads = options.num_thread > 0 ? options.num_thread : available_cpus();
+  const int threads = threads_or_available(options.num_thread);
   LoadedModel loaded = LoadedModel::load(args.model, options.use_mmap, threads);
   ThreadPool pool(threads);
   Session session(*loaded.model, options.num_ctx, options.num_batch, &pool);

@@ -51,7 +51,7 @@ GenerateOptions to_generate_options(const GenerateInput& in) {
 class GgufRunner final : public Runner {
  public:
   GgufRunner(const ModelSpec& spec, const LoadOptions& options)
-      : pool_(options.num_thread > 0 ? options.num_thread : available_cpus()),
+      : pool_(threads_or_available(options.num_thread)),
         loaded_(LoadedModel::load(spec.model_path, options.use_mmap, pool_.size())) {
     const int slots = std::max(1, options.num_parallel);
     const int64_t num_ctx = context_for(loaded_.model->config(), options);

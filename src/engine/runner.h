@@ -20,7 +20,7 @@ struct LoadOptions {
   int num_gpu = -1;
   int main_gpu = 0;
   std::optional<bool> use_mmap;
-  int num_thread = 0;    // 0: the physical cores
+  int num_thread = 0;    // 0: the CPUs this process may use (available_cpus)
   int num_parallel = 1;  // sequences decoded at once (KV cache holds num_ctx × num_parallel)
 
   bool operator==(const LoadOptions&) const = default;

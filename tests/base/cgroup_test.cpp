@@ -48,4 +48,10 @@ TEST(Cgroup, AvailableCpusIsPositive) {
   EXPECT_GT(available_memory(), 0u);
 }
 
+TEST(Cgroup, NumThreadOverridesTheAvailableCpus) {
+  EXPECT_EQ(threads_or_available(3), 3);
+  EXPECT_EQ(threads_or_available(0), available_cpus());
+  EXPECT_EQ(threads_or_available(-2), available_cpus());
+}
+
 }  // namespace slimllm
