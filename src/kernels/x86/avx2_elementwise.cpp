@@ -13,16 +13,13 @@
 #if defined(__x86_64__)
 #include <immintrin.h>
 
+#define SLIMLLM_X86_VNNI 0
+#define SLIMLLM_X86_WIDE 0
+#define SLIMLLM_X86_NS avx2
 #include "kernels/x86/impl/target_avx2_begin.inc"
 namespace slimllm::x86::avx2 {
 namespace {
-
-float hsum8(__m256 v) {
-  __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-  s = _mm_add_ss(s, _mm_movehdup_ps(s));
-  return _mm_cvtss_f32(s);
-}
+#include "kernels/x86/impl/common.inc"
 
 // e^x within about 2 ulp for x in [-87.3, 88.7]; 0 below (where e^x is denormal or 0), and
 // inputs above are clamped. x = n·ln2 + r with |r| <= ln2/2, e^r by a degree-6 Taylor polynomial,
@@ -72,7 +69,7 @@ void rms_norm(const float* x, const float* weight, int64_t n, int64_t dim, float
               s[k] = _mm256_fmadd_ps(v, v, s[k]);
             }
           }
-          double sum = hsum8(_mm256_add_ps(_mm256_add_ps(s[0], s[1]), _mm256_add_ps(s[2], s[3])));
+          double sum = hsum(_mm256_add_ps(_mm256_add_ps(s[0], s[1]), _mm256_add_ps(s[2], s[3])));
           for (; i < dim; ++i) sum += static_cast<double>(xr[i]) * xr[i];
           const float scale =
               static_cast<float>(1.0 / std::sqrt(sum / static_cast<double>(dim) + eps));
@@ -125,7 +122,7 @@ void softmax(float* x, int64_t n) {
     _mm256_storeu_ps(x + i, e);
     vsum = _mm256_add_ps(vsum, e);
   }
-  double sum = hsum8(vsum);
+  double sum = hsum(vsum);
   for (; i < n; ++i) {
     x[i] = std::exp(x[i] - max);
     sum += x[i];
