@@ -11,6 +11,7 @@
 #include "base/error.h"
 #include "base/sha256.h"
 #include "cli/commands.h"
+#include "cli/progress.h"
 
 namespace slimllm {
 namespace {
@@ -36,11 +37,8 @@ void run_create(const std::string& name, const std::string& file, const std::str
     }
     request.files[std::filesystem::path(create.from_file).filename().string()] = digest;
   }
-  client.post_stream("/api/create", nlohmann::json::parse(request.to_json().dump()),
-                     [](const nlohmann::json& line) {
-                       std::printf("%s\n", line.value("status", std::string()).c_str());
-                       std::fflush(stdout);
-                     });
+  // A base model the server lacks is pulled first: its layers' progress shows as `pull`'s does.
+  post_with_progress(client, "/api/create", nlohmann::json::parse(request.to_json().dump()));
 }
 
 }  // namespace

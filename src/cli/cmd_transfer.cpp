@@ -1,10 +1,6 @@
 // `slimllm pull NAME [--insecure]` and `slimllm push NAME [--insecure]`: clients of the server's
 // /api/pull and /api/push, showing the progress stream as Ollama's client does (bars on a
 // terminal, plain lines otherwise).
-#include <unistd.h>
-
-#include <cstdio>
-
 #include "api/client.h"
 #include "cli/commands.h"
 #include "cli/progress.h"
@@ -14,20 +10,7 @@ namespace {
 
 void run_stream(const std::string& path, const std::string& model, bool insecure) {
   api::Client client = api::Client::from_env();
-  ProgressDisplay display(stdout, isatty(fileno(stdout)) != 0);
-  nlohmann::json body = {{"model", model}, {"insecure", insecure}, {"stream", true}};
-  try {
-    client.post_stream(path, body, [&](const nlohmann::json& line) {
-      auto number = [&](const char* key) -> uint64_t {
-        return line.contains(key) && line[key].is_number_unsigned() ? line[key].get<uint64_t>() : 0;
-      };
-      display.update(line.value("status", std::string()), number("total"), number("completed"));
-    });
-  } catch (...) {
-    display.finish();
-    throw;
-  }
-  display.finish();
+  post_with_progress(client, path, {{"model", model}, {"insecure", insecure}, {"stream", true}});
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include "cli/progress.h"
 
+#include <unistd.h>
+
 #include <cmath>
 
 #include "base/strings.h"
@@ -97,6 +99,22 @@ void ProgressDisplay::finish() {
     }
   }
   std::fflush(out_);
+}
+
+void post_with_progress(api::Client& client, const std::string& path, const nlohmann::json& body) {
+  ProgressDisplay display(stdout, isatty(fileno(stdout)) != 0);
+  try {
+    client.post_stream(path, body, [&](const nlohmann::json& line) {
+      auto number = [&](const char* key) -> uint64_t {
+        return line.contains(key) && line[key].is_number_unsigned() ? line[key].get<uint64_t>() : 0;
+      };
+      display.update(line.value("status", std::string()), number("total"), number("completed"));
+    });
+  } catch (...) {
+    display.finish();
+    throw;
+  }
+  display.finish();
 }
 
 }  // namespace slimllm

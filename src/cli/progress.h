@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "api/client.h"
+
 namespace slimllm {
 
 class ProgressDisplay {
@@ -41,5 +43,8 @@ class ProgressDisplay {
   size_t drawn_ = 0;
   std::chrono::steady_clock::time_point last_draw_{};
 };
+
+// POSTs `body` to `path` and shows the NDJSON progress stream on stdout (bars on a terminal).
+void post_with_progress(api::Client& client, const std::string& path, const nlohmann::json& body);
 
 }  // namespace slimllm

@@ -7,10 +7,13 @@
 #include "api/types.h"
 #include "base/log.h"
 #include "server/http_util.h"
+#include "server/metrics.h"
+#include "server/progress_stream.h"
 #include "server/routes.h"
 #include "server/served_model.h"
 #include "server/show.h"
 #include "store/create.h"
+#include "store/pull.h"
 #include "store/quantize_model.h"
 #include "store/store_error.h"
 
@@ -125,8 +128,37 @@ void handle_create(ServerContext& ctx, const httplib::Request& req, httplib::Res
   spec.parameters = r.parameters;
   spec.messages = r.messages;
   spec.quantize = r.quantize;
-  // Creating from uploaded blobs is quick (no copy), so the progress is collected and then sent;
-  // failures keep their status instead of becoming a line in a 200 stream.
+  // A `from` model that is not in the store is pulled first, as Ollama does, with the pull's
+  // progress streamed ahead of the create's.
+  std::optional<ModelName> base;
+  if (r.files.empty() && !r.from.empty()) base = ModelName::parse(r.from);
+  if (base && !ctx.store.find(*base)) {
+    ModelStore& store = ctx.store;
+    Metrics& metrics = ctx.metrics;
+    respond_with_progress(
+        res, r.stream, "create " + name->display(),
+        [&store, &metrics, detect = ctx.detect_template, spec, base = *base](
+            const Progress& progress, const std::atomic<bool>* cancel) {
+          PullOptions options;
+          options.progress = progress;
+          options.cancel = cancel;
+          options.on_bytes = [&metrics, label = base.display()](uint64_t bytes) {
+            metrics.add_pull_bytes(label, bytes);
+          };
+          pull_model(store, base, options);
+          create_model(
+              store, spec,
+              [&](const std::string& s) {
+                if (progress) progress(PullProgress{s, {}, 0, 0});
+              },
+              detect);
+          log_info("created model", {{"model", spec.name.display()}, {"from", base.display()}});
+        });
+    return;
+  }
+  // Creating from uploaded blobs or a stored model is quick (no copy), so the progress is
+  // collected and then sent; failures keep their status instead of becoming a line in a 200
+  // stream.
   std::vector<std::string> statuses;
   create_model(
       ctx.store, spec, [&](const std::string& s) { statuses.push_back(s); }, ctx.detect_template);

@@ -6,9 +6,9 @@
 
 #include "api/api_error.h"
 #include "api/types.h"
-#include "base/log.h"
 #include "server/http_util.h"
 #include "server/metrics.h"
+#include "server/progress_stream.h"
 #include "server/registry_routes.h"
 #include "server/routes.h"
 #include "store/pull.h"
@@ -17,47 +17,6 @@
 namespace slimllm {
 namespace {
 
-api::ProgressResponse to_response(const PullProgress& p) {
-  api::ProgressResponse r = api::ProgressResponse::of(p.status);
-  r.digest = p.digest;
-  r.total = static_cast<int64_t>(p.total);
-  r.completed = static_cast<int64_t>(p.completed);
-  return r;
-}
-
-using Progress = std::function<void(const PullProgress&)>;
-using Transfer = std::function<void(const Progress&, const std::atomic<bool>* cancel)>;
-
-// Runs `transfer` answering as Ollama does: NDJSON progress and a final {"error"} line when
-// streaming, else one {"status":"success"} or the error with its status.
-void respond(httplib::Response& res, bool stream, const std::string& what, Transfer transfer) {
-  if (!stream) {
-    transfer({}, nullptr);
-    send_json(res, api::ProgressResponse::of("success").to_json());
-    return;
-  }
-  res.set_chunked_content_provider(
-      "application/x-ndjson", [transfer, what](size_t, httplib::DataSink& sink) {
-        std::atomic<bool> cancel{false};
-        Progress progress = [&](const PullProgress& p) {
-          if (!cancel.load() && !write_line(sink, to_response(p).to_json())) {
-            log_info("client went away; stopping", {{"what", what}});
-            cancel = true;
-          }
-        };
-        try {
-          transfer(progress, &cancel);
-        } catch (...) {
-          std::string message;
-          current_exception_status(message);
-          log_warn("transfer failed", {{"what", what}, {"error", message}});
-          if (!cancel.load()) write_line(sink, api::error_json(message));
-        }
-        sink.done();
-        return true;
-      });
-}
-
 void handle_pull(ServerContext& ctx, const httplib::Request& req, httplib::Response& res) {
   api::ModelRequest r = api::ModelRequest::from_json(api::parse_body(req.body));
   std::optional<ModelName> name = ModelName::parse(r.model);
@@ -65,18 +24,18 @@ void handle_pull(ServerContext& ctx, const httplib::Request& req, httplib::Respo
   ModelStore& store = ctx.store;
   Metrics& metrics = ctx.metrics;
   bool insecure = r.insecure;
-  respond(res, r.stream, "pull " + name->display(),
-          [&store, &metrics, model = *name, insecure](const Progress& progress,
-                                                      const std::atomic<bool>* cancel) {
-            PullOptions options;
-            options.registry.insecure = insecure;
-            options.progress = progress;
-            options.cancel = cancel;
-            options.on_bytes = [&metrics, label = model.display()](uint64_t bytes) {
-              metrics.add_pull_bytes(label, bytes);
-            };
-            pull_model(store, model, options);
-          });
+  respond_with_progress(res, r.stream, "pull " + name->display(),
+                        [&store, &metrics, model = *name, insecure](
+                            const Progress& progress, const std::atomic<bool>* cancel) {
+                          PullOptions options;
+                          options.registry.insecure = insecure;
+                          options.progress = progress;
+                          options.cancel = cancel;
+                          options.on_bytes = [&metrics, label = model.display()](uint64_t bytes) {
+                            metrics.add_pull_bytes(label, bytes);
+                          };
+                          pull_model(store, model, options);
+                        });
 }
 
 void handle_push(ServerContext& ctx, const httplib::Request& req, httplib::Response& res) {
@@ -86,7 +45,7 @@ void handle_push(ServerContext& ctx, const httplib::Request& req, httplib::Respo
   if (!name) fail_status(400, "invalid model name");
   ModelStore& store = ctx.store;
   bool insecure = r.insecure;
-  respond(
+  respond_with_progress(
       res, r.stream, "push " + name->display(),
       [&store, model = *name, insecure](const Progress& progress, const std::atomic<bool>* cancel) {
         PushOptions options;

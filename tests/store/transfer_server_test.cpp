@@ -110,6 +110,46 @@ TEST_F(PullRouteTest, PullsFromAnotherServersRegistryMode) {
   EXPECT_THAT(tags->body, HasSubstr(remote_));
 }
 
+// `create` from a model the store lacks pulls it first, as Ollama does. It comes from the source
+// server through the registry mirror, as registry.ollama.ai names do in a cluster with a
+// pull-through cache.
+TEST_F(PullRouteTest, CreateFromAModelNotInTheStorePullsItFirst) {
+  const std::string mirror = "http://127.0.0.1:" + std::to_string(source_.port);
+  ASSERT_EQ(setenv("SLIMLLM_REGISTRY_MIRROR", mirror.c_str(), 1), 0);
+  httplib::Client client = target_.client();
+  auto res = client.Post(
+      "/api/create",
+      nlohmann::json({{"model", "brief"}, {"from", "stories"}, {"system", "Be brief."}}).dump(),
+      "application/json");
+  auto quiet = client.Post(
+      "/api/create",
+      nlohmann::json({{"model", "brief2"}, {"from", "stories"}, {"stream", false}}).dump(),
+      "application/json");
+  unsetenv("SLIMLLM_REGISTRY_MIRROR");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200);
+  std::vector<nlohmann::json> lines = ndjson(res->body);
+  ASSERT_GE(lines.size(), 4u) << res->body;
+  EXPECT_EQ(lines.front(), nlohmann::json({{"status", "pulling manifest"}}));
+  EXPECT_EQ(lines.back(), nlohmann::json({{"status", "success"}}));
+  EXPECT_THAT(res->body, HasSubstr(R"({"status":"writing manifest"})"));
+  StoredModel source_model = source_.store->get(*ModelName::parse("stories"));
+  EXPECT_EQ(target_.store->get(*ModelName::parse("stories")).digest, source_model.digest);
+  StoredModel created = target_.store->get(*ModelName::parse("brief"));
+  const Layer* weights = created.manifest.find_layer(kMediaModel);
+  ASSERT_NE(weights, nullptr);
+  EXPECT_EQ(weights->digest, source_model.manifest.find_layer(kMediaModel)->digest);
+  const Layer* system = created.manifest.find_layer(kMediaSystem);
+  ASSERT_NE(system, nullptr);
+  EXPECT_EQ(target_.store->read_blob(system->digest), "Be brief.");
+
+  // Once the base is in the store, a second create does not pull again: one line, success.
+  ASSERT_TRUE(quiet);
+  EXPECT_EQ(quiet->status, 200);
+  EXPECT_EQ(quiet->body, R"({"status":"success"})");
+  EXPECT_TRUE(target_.store->find(*ModelName::parse("brief2")));
+}
+
 TEST_F(PullRouteTest, AnswersOnceWithoutStreamingAndReportsErrors) {
   httplib::Client client = target_.client();
   auto res = client.Post(

@@ -1,0 +1,50 @@
+#include "server/progress_stream.h"
+
+#include "api/api_error.h"
+#include "api/types.h"
+#include "base/log.h"
+#include "server/http_util.h"
+
+namespace slimllm {
+namespace {
+
+api::ProgressResponse to_response(const PullProgress& p) {
+  api::ProgressResponse r = api::ProgressResponse::of(p.status);
+  r.digest = p.digest;
+  r.total = static_cast<int64_t>(p.total);
+  r.completed = static_cast<int64_t>(p.completed);
+  return r;
+}
+
+}  // namespace
+
+void respond_with_progress(httplib::Response& res, bool stream, const std::string& what,
+                           ProgressTask task) {
+  if (!stream) {
+    task({}, nullptr);
+    send_json(res, api::ProgressResponse::of("success").to_json());
+    return;
+  }
+  res.set_chunked_content_provider(
+      "application/x-ndjson", [task, what](size_t, httplib::DataSink& sink) {
+        std::atomic<bool> cancel{false};
+        Progress progress = [&](const PullProgress& p) {
+          if (!cancel.load() && !write_line(sink, to_response(p).to_json())) {
+            log_info("client went away; stopping", {{"what", what}});
+            cancel = true;
+          }
+        };
+        try {
+          task(progress, &cancel);
+        } catch (...) {
+          std::string message;
+          current_exception_status(message);
+          log_warn("operation failed", {{"what", what}, {"error", message}});
+          if (!cancel.load()) write_line(sink, api::error_json(message));
+        }
+        sink.done();
+        return true;
+      });
+}
+
+}  // namespace slimllm
