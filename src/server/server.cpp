@@ -2,7 +2,9 @@
 
 #include <httplib.h>
 
+#include <atomic>
 #include <cstdlib>
+#include <mutex>
 #include <thread>
 
 #include "api/duration.h"
@@ -207,26 +209,28 @@ int Server::bind() {
 
 void Server::listen() {
   bind();
+  if (!impl_->begin_listen()) return;
   impl_->preloader.start();
-  if (impl_->begin_listen()) impl_->accept_loop();
+  impl_->accept_loop();
 }
 
 void Server::start() {
   bind();
-  impl_->preloader.start();
   if (!impl_->begin_listen()) return;
+  impl_->preloader.start();
   impl_->thread = std::thread([this] { impl_->accept_loop(); });
   // Connections made before the loop runs queue in the listen backlog.
   impl_->wait_until_running_or_ended();
 }
 
 void Server::stop() {
-  impl_->preloader.stop();
   {
     std::lock_guard lock(impl_->run_mutex);
     impl_->stop_requested = true;
   }
+  // After this wait no listen() can still start the preloader.
   impl_->wait_until_running_or_ended();
+  impl_->preloader.stop();
   impl_->http.stop();
   if (impl_->thread.joinable()) impl_->thread.join();
 }
