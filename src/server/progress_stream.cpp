@@ -47,4 +47,16 @@ void respond_with_progress(httplib::Response& res, bool stream, const std::strin
       });
 }
 
+void pull_with_progress(ModelStore& store, Metrics& metrics, const ModelName& name, bool insecure,
+                        const Progress& progress, const std::atomic<bool>* cancel) {
+  PullOptions options;
+  options.registry.insecure = insecure;
+  options.progress = progress;
+  options.cancel = cancel;
+  options.on_bytes = [&metrics, label = name.display()](uint64_t bytes) {
+    metrics.add_pull_bytes(label, bytes);
+  };
+  pull_model(store, name, options);
+}
+
 }  // namespace slimllm

@@ -9,6 +9,7 @@
 #include <functional>
 #include <string>
 
+#include "server/metrics.h"
 #include "store/pull.h"
 
 namespace slimllm {
@@ -23,5 +24,10 @@ using ProgressTask = std::function<void(const Progress& progress, const std::ato
 // names the operation in the logs.
 void respond_with_progress(httplib::Response& res, bool stream, const std::string& what,
                            ProgressTask task);
+
+// Pulls `name` into `store` as a ProgressTask does (/api/pull, and /api/create for a missing
+// base), counting the bytes received in `metrics`.
+void pull_with_progress(ModelStore& store, Metrics& metrics, const ModelName& name, bool insecure,
+                        const Progress& progress, const std::atomic<bool>* cancel);
 
 }  // namespace slimllm

@@ -139,13 +139,7 @@ void handle_create(ServerContext& ctx, const httplib::Request& req, httplib::Res
         res, r.stream, "create " + name->display(),
         [&store, &metrics, detect = ctx.detect_template, spec, base = *base](
             const Progress& progress, const std::atomic<bool>* cancel) {
-          PullOptions options;
-          options.progress = progress;
-          options.cancel = cancel;
-          options.on_bytes = [&metrics, label = base.display()](uint64_t bytes) {
-            metrics.add_pull_bytes(label, bytes);
-          };
-          pull_model(store, base, options);
+          pull_with_progress(store, metrics, base, /*insecure=*/false, progress, cancel);
           create_model(
               store, spec,
               [&](const std::string& s) {

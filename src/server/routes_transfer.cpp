@@ -27,14 +27,7 @@ void handle_pull(ServerContext& ctx, const httplib::Request& req, httplib::Respo
   respond_with_progress(res, r.stream, "pull " + name->display(),
                         [&store, &metrics, model = *name, insecure](
                             const Progress& progress, const std::atomic<bool>* cancel) {
-                          PullOptions options;
-                          options.registry.insecure = insecure;
-                          options.progress = progress;
-                          options.cancel = cancel;
-                          options.on_bytes = [&metrics, label = model.display()](uint64_t bytes) {
-                            metrics.add_pull_bytes(label, bytes);
-                          };
-                          pull_model(store, model, options);
+                          pull_with_progress(store, metrics, model, insecure, progress, cancel);
                         });
 }
 
