@@ -269,7 +269,8 @@ TEST_P(SimdTest, QuantizedTypesMatchTheReference) {
 TEST_P(SimdTest, KQuantSumsAtTheirLimitsDoNotOverflow) {
   const int64_t cols = 512;
   // Q8_K maps a block's first largest magnitude to -127: all ones quantize to -127 everywhere,
-  // and a leading -1 before ones to +127 after it. 19 tokens: two octets and a partial one.
+  // and a leading -1 before ones to +127 after it. 19 tokens: two groups of 8 and a partial one
+  // (AVX-512: one group of 16 and a partial one).
   const int64_t n = 19;
   std::vector<float> x(static_cast<size_t>(n * cols), 1.0f);
   for (int64_t t = 1; t < n; t += 2) {
