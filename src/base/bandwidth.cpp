@@ -3,6 +3,7 @@
 #include <sys/mman.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdint>
 #include <cstring>
 #include <vector>
@@ -17,8 +18,9 @@ namespace {
 
 constexpr int kStreams = 4;
 
-typedef long long Vec32 __attribute__((vector_size(32)));
-typedef long long Vec16 __attribute__((vector_size(16)));
+// Unaligned: ReadPass reads ranges wherever a file puts them.
+typedef long long Vec32 __attribute__((vector_size(32), aligned(1)));
+typedef long long Vec16 __attribute__((vector_size(16), aligned(1)));
 
 // Reads [begin, end) as kStreams interleaved streams, 64 bytes per stream per step. With
 // `prefetch`, each stream also requests lines ahead as the decode kernels do (into L1 1 KB
@@ -63,7 +65,49 @@ uint64_t read_sse(const uint8_t* begin, size_t bytes) {
   return sum;
 }
 
+// Bytes read_avx2 / read_sse read of `bytes`: whole steps of 64 bytes in each stream.
+size_t read_bytes(size_t bytes) {
+  return bytes / kStreams / 64 * 64 * kStreams;
+}
+
+uint64_t read_pattern(const uint8_t* begin, size_t bytes, bool avx2, bool prefetch) {
+  if (!avx2) return read_sse(begin, bytes);
+  return prefetch ? read_avx2<true>(begin, bytes) : read_avx2<false>(begin, bytes);
+}
+
+// ReadPass chunks: large enough that a stream runs for many pages, small enough that the
+// threads share a matrix's last chunks evenly.
+constexpr size_t kChunkBytes = size_t{1} << 20;
+
 }  // namespace
+
+ReadPass::ReadPass(std::span<const std::span<const uint8_t>> ranges) {
+  for (std::span<const uint8_t> range : ranges) {
+    for (size_t off = 0; off < range.size(); off += kChunkBytes) {
+      const size_t bytes = std::min(kChunkBytes, range.size() - off);
+      if (read_bytes(bytes) == 0) continue;
+      chunks_.push_back({range.data() + off, bytes});
+      bytes_ += read_bytes(bytes);
+    }
+  }
+}
+
+double ReadPass::run(ThreadPool& pool) {
+  sinks_.resize(static_cast<size_t>(pool.size()));
+  const bool avx2 = cpu_features().avx2;
+  const bool prefetch = passes_++ % 2 == 0;
+  std::atomic<size_t> next{0};
+  const int64_t start = now_ns();
+  pool.run_dynamic([&](int t, int) {
+    uint64_t sink = 0;
+    for (size_t i = next.fetch_add(1, std::memory_order_relaxed); i < chunks_.size();
+         i = next.fetch_add(1, std::memory_order_relaxed)) {
+      sink += read_pattern(chunks_[i].begin, chunks_[i].bytes, avx2, prefetch);
+    }
+    sinks_[static_cast<size_t>(t)] += sink;
+  });
+  return static_cast<double>(now_ns() - start) / 1e9;
+}
 
 BandwidthResult measure_read_bandwidth(ThreadPool& pool, size_t bytes, int repetitions) {
   bytes = bytes / (64 * kStreams * 64) * (64 * kStreams * 64);
@@ -86,13 +130,7 @@ BandwidthResult measure_read_bandwidth(ThreadPool& pool, size_t bytes, int repet
     pool.run([&](int t, int n) {
       size_t slice = bytes / n / 64 * 64;
       const uint8_t* begin = buffer + t * slice;
-      if (!avx2) {
-        sinks[t] += read_sse(begin, slice);
-      } else if (r % 2 == 0) {
-        sinks[t] += read_avx2<true>(begin, slice);
-      } else {
-        sinks[t] += read_avx2<false>(begin, slice);
-      }
+      sinks[t] += read_pattern(begin, slice, avx2, r % 2 == 0);
     });
     int64_t elapsed = now_ns() - start;
     if (r > 0) rates.push_back(static_cast<double>(bytes) / static_cast<double>(elapsed));  // GB/s

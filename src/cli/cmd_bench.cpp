@@ -9,7 +9,9 @@
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <random>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -66,27 +68,21 @@ uint64_t peak_rss_bytes() {
   return static_cast<uint64_t>(usage.ru_maxrss) * 1024;
 }
 
-// Resets the peak resident set size (Linux: "5" to clear_refs), so that a bandwidth measurement's
-// buffer does not count as the model's memory. False where the kernel does not allow it.
-bool reset_peak_rss() {
-  std::ofstream clear("/proc/self/clear_refs");
-  clear << "5" << std::flush;
-  return clear.good();
-}
-
-// Bytes of weights one generated token reads: every layer matrix and the output projection (the
-// embedding lookup reads one row).
-uint64_t weight_bytes_per_token(const Model& model) {
-  auto bytes = [](const WeightView& w) {
-    return w.empty() ? uint64_t{0} : static_cast<uint64_t>(w.rows) * row_bytes(w.type, w.cols);
+// The weights one generated token reads: every layer matrix and the output projection (the
+// embedding lookup reads one row), as byte ranges.
+std::vector<std::span<const uint8_t>> weights_per_token(const Model& model) {
+  std::vector<std::span<const uint8_t>> ranges;
+  auto add = [&](const WeightView& w) {
+    if (w.empty()) return;
+    ranges.emplace_back(static_cast<const uint8_t*>(w.data),
+                        static_cast<size_t>(w.rows) * row_bytes(w.type, w.cols));
   };
   const DecoderWeights& weights = model.weights();
-  uint64_t total = bytes(weights.output);
+  add(weights.output);
   for (const LayerWeights& l : weights.layers) {
-    for (const WeightView* w : {&l.wq, &l.wk, &l.wv, &l.wo, &l.w_gate, &l.w_up, &l.w_down})
-      total += bytes(*w);
+    for (const WeightView* w : {&l.wq, &l.wk, &l.wv, &l.wo, &l.w_gate, &l.w_up, &l.w_down}) add(*w);
   }
-  return total;
+  return ranges;
 }
 
 std::string dominant_type(const Model& model) {
@@ -126,20 +122,30 @@ double time_prompt(const Model& model, const std::vector<int32_t>& tokens, Threa
   return static_cast<double>(now_ns() - start) / 1e9;
 }
 
-// Seconds to generate `count` tokens greedily, one forward pass each, from an empty cache.
-double time_generation(const Model& model, int count, int32_t first, ThreadPool& pool) {
+struct GenerationTime {
+  double seconds = 0;       // generating, all tokens
+  double read_seconds = 0;  // the read passes beside them
+};
+
+// Generates `count` tokens greedily, one forward pass each, from an empty cache. With `pass`,
+// each token is followed by one read pass over the weights it read (not counted as generating).
+GenerationTime time_generation(const Model& model, int count, int32_t first, ThreadPool& pool,
+                               ReadPass* pass) {
   KvCache kv = model.make_cache(count + 1, 1);
   ForwardState state = model.make_state(1, 1);
   int32_t token = first;
   const int64_t vocab = model.config().n_vocab;
-  int64_t start = now_ns();
+  GenerationTime time;
   for (int i = 0; i < count; ++i) {
+    const int64_t start = now_ns();
     BatchToken t{token, i, 0, true};
     std::span<const float> logits = model.forward({&t, 1}, kv, state, &pool);
     token = static_cast<int32_t>(std::max_element(logits.begin(), logits.begin() + vocab) -
                                  logits.begin());
+    time.seconds += static_cast<double>(now_ns() - start) / 1e9;
+    if (pass != nullptr) time.read_seconds += pass->run(pool);
   }
-  return static_cast<double>(now_ns() - start) / 1e9;
+  return time;
 }
 
 void run_bench(const BenchOptions& options) {
@@ -152,28 +158,23 @@ void run_bench(const BenchOptions& options) {
   std::unique_ptr<Model> model = load_model(file);
   double load_seconds = static_cast<double>(now_ns() - load_start) / 1e9;
   const ModelConfig& config = model->config();
-  const uint64_t per_token = weight_bytes_per_token(*model);
+  const std::vector<std::span<const uint8_t>> ranges = weights_per_token(*model);
+  uint64_t per_token = 0;
+  for (std::span<const uint8_t> r : ranges) per_token += r.size();
 
   // Warm-up: fault the mapped weights in and settle the threads.
   time_prompt(*model, random_tokens(std::clamp(options.prompt_tokens, 8, 32), config.n_vocab, 7),
               pool);
-  time_generation(*model, 2, 1, pool);
+  time_generation(*model, 2, 1, pool, nullptr);
 
-  // The machine's bandwidth drifts when it shares memory with other tenants, so each generation
-  // run is compared with the bandwidth measured right before and right after it (the higher of
-  // the two). The measurement's buffer would count as peak memory: the peak is read before each
-  // measurement and reset after it. Where the peak cannot be reset, bandwidth is measured once,
-  // after the tests.
-  uint64_t peak = peak_rss_bytes();  // loading and warm-up, before any reset
+  // The ceiling of generation is the time the machine takes just to read the weights a token
+  // reads. That time moves within seconds as other tenants use the machine's memory, so it is
+  // measured beside every token: each generated token is followed by one plain read of the same
+  // matrices (ReadPass), and a run's fraction of the limit is its read time over its generation
+  // time. No buffer of its own, so the peak memory is the model's.
   const bool measure = !options.no_bandwidth;
-  const bool adjacent = measure && options.gen_tokens > 0 && reset_peak_rss();
-  auto sample_bandwidth = [&] {
-    peak = std::max(peak, peak_rss_bytes());
-    const double gb = measure_read_bandwidth(pool).gb_per_s;
-    reset_peak_rss();
-    return gb;
-  };
-  double before = 0;  // bandwidth measured right before the coming generation run
+  std::optional<ReadPass> pass;
+  if (measure && options.gen_tokens > 0) pass.emplace(ranges);
 
   std::vector<double> pp_rates, tg_rates, tg_bandwidth, tg_percent;
   for (int r = 0; r < options.repetitions; ++r) {
@@ -182,26 +183,25 @@ void run_bench(const BenchOptions& options) {
       pp_rates.push_back(options.prompt_tokens / time_prompt(*model, tokens, pool));
     }
     if (options.gen_tokens > 0) {
-      if (adjacent && r == 0) before = sample_bandwidth();
-      tg_rates.push_back(options.gen_tokens /
-                         time_generation(*model, options.gen_tokens, 1 + r, pool));
-      if (adjacent) {
-        const double after = sample_bandwidth();
-        const double gb = std::max(before, after);
-        before = after;
-        tg_bandwidth.push_back(gb);
-        tg_percent.push_back(100.0 * tg_rates.back() * static_cast<double>(per_token) / (gb * 1e9));
+      const GenerationTime t =
+          time_generation(*model, options.gen_tokens, 1 + r, pool, pass ? &*pass : nullptr);
+      tg_rates.push_back(options.gen_tokens / t.seconds);
+      if (pass) {
+        tg_bandwidth.push_back(static_cast<double>(pass->bytes()) * options.gen_tokens /
+                               t.read_seconds / 1e9);
+        tg_percent.push_back(100.0 * tg_rates.back() * static_cast<double>(per_token) /
+                             (tg_bandwidth.back() * 1e9));
       }
     }
   }
-  peak = std::max(peak, peak_rss_bytes());
+  const uint64_t peak = peak_rss_bytes();
   // The memory budget: the mapped file, the largest KV cache a test held (f16 keys and values
   // of every layer), and 200 MB for everything else (activations, scratch, code).
   const int64_t kv_cells = std::max(options.prompt_tokens, options.gen_tokens + 1);
   const uint64_t kv_bytes = KvCache::bytes_for(config.n_layer, kv_cells, 1, config.kv_dim());
   const uint64_t bound = file->file_size() + kv_bytes + (200ull << 20);
   double bandwidth_gb = 0, limit_percent = 0;
-  if (adjacent) {
+  if (!tg_percent.empty()) {
     // The run whose fraction of its bandwidth is the median (the upper one of an even count).
     std::vector<size_t> order(tg_percent.size());
     for (size_t i = 0; i < order.size(); ++i) order[i] = i;
@@ -210,13 +210,12 @@ void run_bench(const BenchOptions& options) {
     const size_t median_run = order[order.size() / 2];
     bandwidth_gb = tg_bandwidth[median_run];
     limit_percent = tg_percent[median_run];
-  } else if (measure) {
-    bandwidth_gb = measure_read_bandwidth(pool).gb_per_s;
   }
-  const double limit_tps = bandwidth_gb > 0 ? bandwidth_gb * 1e9 / per_token : 0;
+  // The limit of the median run: its speed over limit_percent.
+  const double limit_tps =
+      bandwidth_gb > 0 ? bandwidth_gb * 1e9 / static_cast<double>(per_token) : 0;
 
   Stats pp = stats_of(pp_rates), tg = stats_of(tg_rates);
-  if (!adjacent && limit_tps > 0) limit_percent = 100.0 * tg.median / limit_tps;
   std::string pp_name = "pp" + std::to_string(options.prompt_tokens);
   std::string tg_name = "tg" + std::to_string(options.gen_tokens);
   std::string kernels = active_kernels().name;
@@ -265,7 +264,7 @@ void run_bench(const BenchOptions& options) {
     std::printf(
         "bandwidth  %.1f GB/s read (%d threads%s); %s of weights per token => limit %.1f "
         "tokens/s\n",
-        bandwidth_gb, threads, adjacent ? ", measured beside each generation run" : "",
+        bandwidth_gb, threads, ", the weights read beside each generated token",
         human_bytes(per_token).c_str(), limit_tps);
   std::printf("\n%-8s %12s %20s %10s\n", "test", "tokens/s", "spread (min-max)", "of limit");
   if (!pp_rates.empty())
