@@ -1,6 +1,10 @@
 #include "kernels/dispatch.h"
 
+#include <algorithm>
 #include <atomic>
+#include <iterator>
+
+#include "base/error.h"
 
 #include "base/log.h"
 #include "kernels/ref/ref_kernels.h"
@@ -14,6 +18,7 @@ const KernelTable& reference_kernels() {
     t.name = "generic";
     t.matmul_scratch_bytes = ref::matmul_scratch_bytes;
     t.matmul = ref::matmul;
+    t.matmul_many = ref::matmul_many;
     t.get_rows = ref::get_rows;
     t.rms_norm = ref::rms_norm;
     t.rope = ref::rope;
@@ -43,9 +48,34 @@ void override_active_kernels(const KernelTable* table) {
 size_t matmul_scratch_bytes(DType type, int64_t cols, int64_t n) {
   return active_kernels().matmul_scratch_bytes(type, cols, n);
 }
+size_t matmul_scratch_bytes(std::span<const WeightView* const> weights, int64_t n) {
+  // The largest need of each type, in the order the types first appear.
+  DType types[32];
+  size_t need[32];
+  size_t count = 0;
+  for (const WeightView* w : weights) {
+    if (w->empty()) continue;
+    const size_t bytes = matmul_scratch_bytes(w->type, w->cols, n);
+    size_t i = 0;
+    while (i < count && types[i] != w->type) ++i;
+    if (i == count) {
+      if (count == std::size(types)) fail("matmul_scratch_bytes: more weight types than expected");
+      types[count] = w->type;
+      need[count++] = 0;
+    }
+    need[i] = std::max(need[i], bytes);
+  }
+  size_t total = 0;
+  for (size_t i = 0; i < count; ++i) total += need[i];
+  return total;
+}
 void matmul(const WeightView& w, const float* x, int64_t n, float* y, Scratch scratch,
             ThreadPool* pool) {
   active_kernels().matmul(w, x, n, y, scratch, pool);
+}
+void matmul_many(std::span<const MatmulOut> products, const float* x, int64_t n, Scratch scratch,
+                 ThreadPool* pool) {
+  active_kernels().matmul_many(products, x, n, scratch, pool);
 }
 void get_rows(const WeightView& w, const int32_t* ids, int64_t n, float* out) {
   active_kernels().get_rows(w, ids, n, out);

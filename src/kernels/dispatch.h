@@ -12,6 +12,8 @@ struct KernelTable {
   size_t (*matmul_scratch_bytes)(DType type, int64_t cols, int64_t n) = nullptr;
   void (*matmul)(const WeightView& w, const float* x, int64_t n, float* y, Scratch scratch,
                  ThreadPool* pool) = nullptr;
+  void (*matmul_many)(std::span<const MatmulOut> products, const float* x, int64_t n,
+                      Scratch scratch, ThreadPool* pool) = nullptr;
   void (*get_rows)(const WeightView& w, const int32_t* ids, int64_t n, float* out) = nullptr;
   void (*rms_norm)(const float* x, const float* weight, int64_t n, int64_t dim, float eps,
                    float* out, ThreadPool* pool) = nullptr;

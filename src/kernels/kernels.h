@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <span>
 
 #include "base/thread_pool.h"
 #include "tensor/dtype.h"
@@ -60,13 +61,29 @@ struct AttentionArgs {
   float scale = 1.0f;  // usually 1/sqrt(head_dim)
 };
 
+// One product of matmul_many: a weight matrix and its output y[n, w->rows].
+struct MatmulOut {
+  const WeightView* w = nullptr;
+  float* y = nullptr;
+};
+
 // Bytes of scratch matmul() needs for `n` activation rows of `cols` values against weights of
 // `type`.
 size_t matmul_scratch_bytes(DType type, int64_t cols, int64_t n);
+// Bytes of scratch that matmul_many() of any of these weights (any subset, with n rows) needs:
+// each type's largest need, summed over the types.
+size_t matmul_scratch_bytes(std::span<const WeightView* const> weights, int64_t n);
 
 // y[n, w.rows] = x[n, w.cols] · wᵀ.
 void matmul(const WeightView& w, const float* x, int64_t n, float* y, Scratch scratch,
             ThreadPool* pool);
+
+// Every product of the same activations x[n, cols] at once (q, k and v; gate and up), as one job
+// for the threads: the activations are quantized once per weight type, and the rows of all the
+// matrices are shared out together, so small matrices (k, v) cost no hand-off of their own. The
+// weights must have the same number of columns; each y_i is as matmul() would write it.
+void matmul_many(std::span<const MatmulOut> products, const float* x, int64_t n, Scratch scratch,
+                 ThreadPool* pool);
 
 // out[i, :] = row ids[i] of `w`, as f32: the embedding lookup.
 void get_rows(const WeightView& w, const int32_t* ids, int64_t n, float* out);

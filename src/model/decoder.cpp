@@ -48,9 +48,9 @@ void Model::forward_layers(std::span<const BatchToken> batch, KvCache& kv, Forwa
     // Attention: x += Wo · attention(rope(Wq·xb + bq), rope(Wk·xb + bk), Wv·xb + bv),
     // xb = rmsnorm(x); the biases are empty (skipped) where the architecture has none.
     rms_norm(s.x.data(), l.attn_norm.data(), n, c.n_embd, c.norm_eps, s.xb.data(), pool);
-    matmul(l.wq, s.xb.data(), n, s.q.data(), scratch, pool);  // q[n, n_head, head_dim]
-    matmul(l.wk, s.xb.data(), n, s.k.data(), scratch, pool);  // k[n, n_head_kv, head_dim]
-    matmul(l.wv, s.xb.data(), n, s.v.data(), scratch, pool);  // v[n, n_head_kv, head_dim]
+    // q[n, n_head, head_dim], k and v[n, n_head_kv, head_dim]
+    const MatmulOut qkv[] = {{&l.wq, s.q.data()}, {&l.wk, s.k.data()}, {&l.wv, s.v.data()}};
+    matmul_many(qkv, s.xb.data(), n, scratch, pool);
     add_bias(s.q.data(), l.bq, n, c.q_dim());
     add_bias(s.k.data(), l.bk, n, c.kv_dim());
     add_bias(s.v.data(), l.bv, n, c.kv_dim());
@@ -63,8 +63,9 @@ void Model::forward_layers(std::span<const BatchToken> batch, KvCache& kv, Forwa
 
     // Feed-forward (SwiGLU): x += W_down · (silu(W_gate·xb) ⊙ W_up·xb), xb = rmsnorm(x)
     rms_norm(s.x.data(), l.ffn_norm.data(), n, c.n_embd, c.norm_eps, s.xb.data(), pool);
-    matmul(l.w_gate, s.xb.data(), n, s.hb.data(), scratch, pool);  // hb[n, n_ff]
-    matmul(l.w_up, s.xb.data(), n, s.hb2.data(), scratch, pool);   // hb2[n, n_ff]
+    // hb[n, n_ff] (gate), hb2[n, n_ff] (up)
+    const MatmulOut gate_up[] = {{&l.w_gate, s.hb.data()}, {&l.w_up, s.hb2.data()}};
+    matmul_many(gate_up, s.xb.data(), n, scratch, pool);
     silu_mul(s.hb.data(), s.hb2.data(), s.hb.data(), n * c.n_ff, pool);
     matmul(l.w_down, s.hb.data(), n, s.xb2.data(), scratch, pool);  // xb2[n, n_embd]
     add_in_place(s.x.data(), s.xb2.data(), n * c.n_embd);

@@ -29,12 +29,8 @@ ForwardState::ForwardState(const ModelConfig& c, const std::vector<const WeightV
   n_visible.resize(static_cast<size_t>(max_tokens));
   k_cells.resize(static_cast<size_t>(max_tokens));
   v_cells.resize(static_cast<size_t>(max_tokens));
-  size_t scratch_bytes = 0;
-  for (const WeightView* w : weights) {
-    if (w->empty()) continue;
-    scratch_bytes = std::max(scratch_bytes, matmul_scratch_bytes(w->type, w->cols, max_tokens));
-  }
-  scratch.resize(scratch_bytes);
+  // Enough for matmul_many of any group of these matrices (q, k and v may differ in type).
+  scratch.resize(matmul_scratch_bytes(weights, max_tokens));
 }
 
 }  // namespace slimllm

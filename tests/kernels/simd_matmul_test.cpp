@@ -118,23 +118,11 @@ std::vector<float> quantized_activations(DType weight_type, const std::vector<fl
   return out;
 }
 
-// w against n tokens x ([n, w.cols]) through the variant's matmul, within the bounds above.
-void check_matmul_of(const Variant& v, const Weights& w, const std::vector<float>& x, int64_t n,
-                     ThreadPool* pool) {
-  const DType type = w.type;
+// y[n, w.rows], what a fast path computed for w against x, within the bounds above.
+void expect_within_bounds(const Weights& w, const std::vector<float>& x, int64_t n,
+                          const std::vector<float>& y) {
   const int64_t rows = w.rows, cols = w.cols;
-  SCOPED_TRACE(std::string(v.name) + " " + std::string(dtype_name(type)) +
-               " rows=" + std::to_string(rows) + " cols=" + std::to_string(cols) +
-               " n=" + std::to_string(n) + (pool ? " threads=2" : ""));
-  const auto xq = quantized_activations(type, x, n, cols);
-
-  const KernelTable& table = v.table();
-  std::vector<uint8_t> scratch(table.matmul_scratch_bytes(type, cols, n) + 3);
-  // An odd offset: the kernels must not assume an aligned scratch.
-  Scratch s{scratch.data() + 3, scratch.size() - 3};
-  std::vector<float> y(static_cast<size_t>(n * rows), NAN);
-  table.matmul(w.view(), x.data(), n, y.data(), s, pool);
-
+  const auto xq = quantized_activations(w.type, x, n, cols);
   std::vector<float> want(y.size());
   ref::matmul(w.view(), x.data(), n, want.data(), {}, nullptr);
 
@@ -158,6 +146,23 @@ void check_matmul_of(const Variant& v, const Weights& w, const std::vector<float
           << "t=" << t << " r=" << r;
     }
   }
+}
+
+// w against n tokens x ([n, w.cols]) through the variant's matmul, within the bounds above.
+void check_matmul_of(const Variant& v, const Weights& w, const std::vector<float>& x, int64_t n,
+                     ThreadPool* pool) {
+  const DType type = w.type;
+  const int64_t rows = w.rows, cols = w.cols;
+  SCOPED_TRACE(std::string(v.name) + " " + std::string(dtype_name(type)) +
+               " rows=" + std::to_string(rows) + " cols=" + std::to_string(cols) +
+               " n=" + std::to_string(n) + (pool ? " threads=2" : ""));
+  const KernelTable& table = v.table();
+  std::vector<uint8_t> scratch(table.matmul_scratch_bytes(type, cols, n) + 3);
+  // An odd offset: the kernels must not assume an aligned scratch.
+  Scratch s{scratch.data() + 3, scratch.size() - 3};
+  std::vector<float> y(static_cast<size_t>(n * rows), NAN);
+  table.matmul(w.view(), x.data(), n, y.data(), s, pool);
+  expect_within_bounds(w, x, n, y);
 }
 
 void check_matmul(const Variant& v, DType type, int64_t rows, int64_t cols, int64_t n,
@@ -327,6 +332,86 @@ TEST_P(SimdTest, TwoThreadsGiveTheSameResult) {
       ++seed;
     }
   }
+}
+
+// matmul_many of products that read the same activations, of mixed types: two Q4_K share one
+// quantization, Q6_K has its own, F16 needs none and Q5_0 goes to the reference. Sized by the
+// group's matmul_scratch_bytes; n = 130 takes two passes of tokens.
+TEST_P(SimdTest, MatmulManyComputesEveryProductAsMatmulDoes) {
+  const KernelTable& table = GetParam().table();
+  override_active_kernels(&table);  // matmul_scratch_bytes(group) asks the active table
+  const int64_t cols = 512;
+  std::vector<Weights> ws;
+  uint32_t seed = 1100;
+  for (auto [type, rows] : {std::pair{DType::kQ4_K, 37},
+                            {DType::kQ6_K, 13},
+                            {DType::kQ4_K, 5},
+                            {DType::kF16, 7},
+                            {DType::kQ5_0, 3},
+                            {DType::kQ8_0, 9}}) {
+    ws.push_back(make_weights(type, rows, cols, seed++));
+  }
+  std::vector<WeightView> views;
+  for (const Weights& w : ws) views.push_back(w.view());
+  std::vector<const WeightView*> group;
+  for (const WeightView& v : views) group.push_back(&v);
+  ThreadPool pool(2);
+  for (int64_t n : {1, 6, 130}) {
+    const auto x = random_values(static_cast<size_t>(n * cols), seed++);
+    std::vector<uint8_t> scratch(matmul_scratch_bytes(group, n));
+    for (ThreadPool* p : {static_cast<ThreadPool*>(nullptr), &pool}) {
+      SCOPED_TRACE(std::string(GetParam().name) + " n=" + std::to_string(n) +
+                   (p != nullptr ? " threads=2" : ""));
+      std::vector<std::vector<float>> ys(ws.size());
+      std::vector<MatmulOut> products;
+      for (size_t i = 0; i < ws.size(); ++i) {
+        ys[i].assign(static_cast<size_t>(n * ws[i].rows), NAN);
+        products.push_back({&views[i], ys[i].data()});
+      }
+      table.matmul_many(products, x.data(), n, {scratch.data(), scratch.size()}, p);
+      for (size_t i = 0; i < ws.size(); ++i) {
+        SCOPED_TRACE(dtype_name(ws[i].type));
+        expect_within_bounds(ws[i], x, n, ys[i]);
+        if (p != nullptr) continue;
+        // One thread takes each matrix whole, as matmul() does: the same arithmetic.
+        std::vector<float> alone(ys[i].size());
+        std::vector<uint8_t> own(table.matmul_scratch_bytes(ws[i].type, cols, n));
+        table.matmul(views[i], x.data(), n, alone.data(), {own.data(), own.size()}, nullptr);
+        EXPECT_EQ(ys[i], alone);
+      }
+    }
+  }
+  // Q4_K, Q6_K, Q4_K and F16 need the scratch of one Q4_K and one Q6_K product: one byte less
+  // is refused.
+  const auto x = random_values(cols, seed);
+  group.resize(4);
+  std::vector<uint8_t> scratch(matmul_scratch_bytes(group, 1) - 1);
+  EXPECT_EQ(scratch.size() + 1, table.matmul_scratch_bytes(DType::kQ4_K, cols, 1) +
+                                    table.matmul_scratch_bytes(DType::kQ6_K, cols, 1));
+  std::vector<std::vector<float>> ys(4);
+  std::vector<MatmulOut> products;
+  for (size_t i = 0; i < 4; ++i) {
+    ys[i].resize(static_cast<size_t>(ws[i].rows));
+    products.push_back({&views[i], ys[i].data()});
+  }
+  EXPECT_THROW(table.matmul_many(products, x.data(), 1, {scratch.data(), scratch.size()}, nullptr),
+               Error);
+  override_active_kernels(nullptr);
+}
+
+TEST_P(SimdTest, MatmulManyRefusesWeightsOfDifferentWidths) {
+  const Weights a = make_weights(DType::kQ8_0, 4, 64, 1200);
+  const Weights b = make_weights(DType::kQ8_0, 4, 96, 1201);
+  const WeightView va = a.view(), vb = b.view();
+  const auto x = random_values(96, 1202);
+  std::vector<float> ya(4), yb(4);
+  const MatmulOut pair[] = {{&va, ya.data()}, {&vb, yb.data()}};
+  const std::span<const MatmulOut> products(pair);
+  std::vector<uint8_t> scratch(1 << 16);
+  EXPECT_THROW(GetParam().table().matmul_many(products, x.data(), 1,
+                                              {scratch.data(), scratch.size()}, nullptr),
+               Error);
+  EXPECT_THROW(reference_kernels().matmul_many(products, x.data(), 1, {}, nullptr), Error);
 }
 
 TEST_P(SimdTest, OtherTypesFallBackToTheReference) {

@@ -76,6 +76,17 @@ void matmul(const WeightView& w, const float* x, int64_t n, float* y, Scratch, T
       parallel_grain(cols * n));
 }
 
+void matmul_many(std::span<const MatmulOut> products, const float* x, int64_t n, Scratch scratch,
+                 ThreadPool* pool) {
+  for (const MatmulOut& p : products) {
+    if (p.w->cols != products[0].w->cols) {
+      fail("matmul_many: weights of ", p.w->cols, " and ", products[0].w->cols,
+           " columns cannot share their activations");
+    }
+  }
+  for (const MatmulOut& p : products) ref::matmul(*p.w, x, n, p.y, scratch, pool);
+}
+
 void get_rows(const WeightView& w, const int32_t* ids, int64_t n, float* out) {
   for (int64_t i = 0; i < n; ++i) {
     const uint8_t* row = w.row(ids[i]);

@@ -23,6 +23,8 @@ inline int64_t parallel_grain(int64_t work_per_item) {
 size_t matmul_scratch_bytes(DType type, int64_t cols, int64_t n);
 void matmul(const WeightView& w, const float* x, int64_t n, float* y, Scratch scratch,
             ThreadPool* pool);
+void matmul_many(std::span<const MatmulOut> products, const float* x, int64_t n, Scratch scratch,
+                 ThreadPool* pool);
 void get_rows(const WeightView& w, const int32_t* ids, int64_t n, float* out);
 void rms_norm(const float* x, const float* weight, int64_t n, int64_t dim, float eps, float* out,
               ThreadPool* pool);

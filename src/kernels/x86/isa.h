@@ -49,6 +49,8 @@ inline int64_t q8k_act_stride(int64_t cols) {
   size_t matmul_scratch_bytes(DType type, int64_t cols, int64_t n);                            \
   void matmul(const WeightView& w, const float* x, int64_t n, float* y, Scratch scratch,       \
               ThreadPool* pool);                                                               \
+  void matmul_many(std::span<const MatmulOut> products, const float* x, int64_t n,             \
+                   Scratch scratch, ThreadPool* pool);                                         \
   void attention(const AttentionArgs& a, ThreadPool* pool);                                    \
   }
 

@@ -42,6 +42,7 @@ const KernelTable& avx2_kernels() {
     t.name = "avx2";
     t.matmul_scratch_bytes = x86::avx2::matmul_scratch_bytes;
     t.matmul = x86::avx2::matmul;
+    t.matmul_many = x86::avx2::matmul_many;
     t.attention = x86::avx2::attention;
     t.rms_norm = x86::avx2::rms_norm;
     t.silu_mul = x86::avx2::silu_mul;
@@ -63,6 +64,7 @@ const KernelTable& avxvnni_kernels() {
     t.name = "avxvnni";
     t.matmul_scratch_bytes = x86::avxvnni::matmul_scratch_bytes;
     t.matmul = x86::avxvnni::matmul;
+    t.matmul_many = x86::avxvnni::matmul_many;
     return t;
   }();
   return table;
@@ -78,6 +80,7 @@ const KernelTable& avx512_kernels() {
     t.name = "avx512";
     t.matmul_scratch_bytes = x86::avx512::matmul_scratch_bytes;
     t.matmul = x86::avx512::matmul;
+    t.matmul_many = x86::avx512::matmul_many;
     t.attention = x86::avx512::attention;
     t.rms_norm = x86::avx2::rms_norm;
     t.silu_mul = x86::avx2::silu_mul;
