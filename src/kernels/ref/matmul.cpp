@@ -76,14 +76,18 @@ void matmul(const WeightView& w, const float* x, int64_t n, float* y, Scratch, T
       parallel_grain(cols * n));
 }
 
-void matmul_many(std::span<const MatmulOut> products, const float* x, int64_t n, Scratch scratch,
-                 ThreadPool* pool) {
+void require_same_cols(std::span<const MatmulOut> products) {
   for (const MatmulOut& p : products) {
     if (p.w->cols != products[0].w->cols) {
       fail("matmul_many: weights of ", p.w->cols, " and ", products[0].w->cols,
            " columns cannot share their activations");
     }
   }
+}
+
+void matmul_many(std::span<const MatmulOut> products, const float* x, int64_t n, Scratch scratch,
+                 ThreadPool* pool) {
+  require_same_cols(products);
   for (const MatmulOut& p : products) ref::matmul(*p.w, x, n, p.y, scratch, pool);
 }
 

@@ -25,6 +25,9 @@ void matmul(const WeightView& w, const float* x, int64_t n, float* y, Scratch sc
             ThreadPool* pool);
 void matmul_many(std::span<const MatmulOut> products, const float* x, int64_t n, Scratch scratch,
                  ThreadPool* pool);
+// Fails unless every product of a matmul_many call has the same number of columns (they share
+// one input); every variant checks it.
+void require_same_cols(std::span<const MatmulOut> products);
 void get_rows(const WeightView& w, const int32_t* ids, int64_t n, float* out);
 void rms_norm(const float* x, const float* weight, int64_t n, int64_t dim, float eps, float* out,
               ThreadPool* pool);
