@@ -2,6 +2,8 @@
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <cpuid.h>
+#elif defined(__aarch64__)
+#include <sys/auxv.h>
 #endif
 
 namespace slimllm {
@@ -50,10 +52,11 @@ CpuFeatures detect() {
     if (os_avx512) f.avx512bf16 = eax & (1u << 5);
   }
 #elif defined(__aarch64__)
+  // NEON (ASIMD) is part of AArch64; the dot product (ARMv8.2 SDOT/UDOT) is optional, and the
+  // kernel says whether this core has it, whatever the compiler was told.
   f.neon = true;
-#if defined(__ARM_FEATURE_DOTPROD)
-  f.arm_dotprod = true;
-#endif
+  constexpr unsigned long kHwcapAsimdDp = 1ul << 20;  // HWCAP_ASIMDDP
+  f.arm_dotprod = (getauxval(AT_HWCAP) & kHwcapAsimdDp) != 0;
 #endif
   return f;
 }

@@ -8,7 +8,6 @@
 
 #include "base/log.h"
 #include "kernels/ref/ref_kernels.h"
-#include "kernels/x86/x86_kernels.h"
 
 namespace slimllm {
 

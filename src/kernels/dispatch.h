@@ -1,6 +1,6 @@
 // The kernel dispatch table: one function pointer per operation, filled once at start-up with the
-// best variant the CPU supports. Today only the scalar reference exists; the SIMD variants
-// (issue 5) override the entries they speed up and leave the rest pointing at the reference.
+// best variant the CPU supports. The SIMD variants (x86/, arm/) override the entries they speed up
+// and leave the rest pointing at the reference.
 #pragma once
 
 #include "kernels/kernels.h"
@@ -27,6 +27,12 @@ struct KernelTable {
 
 // The scalar reference table: the oracle every other variant is tested against.
 const KernelTable& reference_kernels();
+
+// The best table for cpu_features(), honouring SLIMLLM_CPU=generic|avx2|avxvnni|avx512|neon|
+// dotprod (a variant the CPU lacks, or an unknown value, falls back to the best supported one
+// with a warning). Logs the choice at info level. Meant to be called once by active_kernels();
+// tests call it to check the choice.
+const KernelTable& select_kernels();
 
 // The table in use, chosen on first call (thread-safe) and fixed afterwards.
 const KernelTable& active_kernels();

@@ -1,4 +1,5 @@
-// The x86 SIMD matmul variants against the scalar reference, on every variant this CPU runs.
+// The SIMD matmul variants (x86 and Arm) against the scalar reference, on every variant this CPU
+// runs.
 //
 // Error bounds, per output y[t, r] = Σ_i w_i·x_i over `cols` values:
 // - Against the "quantized oracle" (double-precision dot of the reference-dequantized weights ŵ
@@ -21,6 +22,7 @@
 #include "base/thread_pool.h"
 #include "kernels/dispatch.h"
 #include "kernels/ref/ref_kernels.h"
+#include "kernels/arm/arm_kernels.h"
 #include "kernels/x86/isa.h"
 #include "kernels/x86/x86_kernels.h"
 #include "tensor/dequantize.h"
@@ -34,6 +36,7 @@ struct Variant {
   const char* name;
   bool (*supported)();
   const KernelTable& (*table)();
+  // The variant's own activation quantizers (x86); null where it uses the reference's.
   int64_t (*q32_act_stride)(int64_t);
   void (*quantize_q32)(const float*, int64_t, uint8_t*);
   void (*unpack_q32)(const uint8_t*, int64_t, int8_t*, float*);
@@ -41,12 +44,17 @@ struct Variant {
 };
 
 const Variant kVariants[] = {
+#if defined(__x86_64__)
     {"avx2", avx2_kernels_supported, avx2_kernels, x86::avx2::q32_act_stride,
      x86::avx2::quantize_q32, x86::avx2::unpack_q32, x86::avx2::quantize_q8k},
     {"avxvnni", avxvnni_kernels_supported, avxvnni_kernels, x86::avxvnni::q32_act_stride,
      x86::avxvnni::quantize_q32, x86::avxvnni::unpack_q32, x86::avxvnni::quantize_q8k},
     {"avx512", avx512_kernels_supported, avx512_kernels, x86::avx512::q32_act_stride,
      x86::avx512::quantize_q32, x86::avx512::unpack_q32, x86::avx512::quantize_q8k},
+#elif defined(__aarch64__)
+    {"neon", neon_kernels_supported, neon_kernels, nullptr, nullptr, nullptr, nullptr},
+    {"dotprod", dotprod_kernels_supported, dotprod_kernels, nullptr, nullptr, nullptr, nullptr},
+#endif
 };
 
 // Normal values with a different scale per 32 (so blocks differ) and a few outliers.
@@ -209,10 +217,11 @@ class SimdTest : public ::testing::TestWithParam<Variant> {
   }
 };
 
-INSTANTIATE_TEST_SUITE_P(X86, SimdTest, ::testing::ValuesIn(kVariants),
+INSTANTIATE_TEST_SUITE_P(Cpu, SimdTest, ::testing::ValuesIn(kVariants),
                          [](const auto& info) { return std::string(info.param.name); });
 
 TEST_P(SimdTest, QuantizeQ8_0MatchesTheReference) {
+  if (GetParam().quantize_q32 == nullptr) GTEST_SKIP() << "quantizes with the reference";
   const int64_t cols = 32 * 9;
   auto x = random_values(cols, 7);
   // Exact ties after scaling: with amax 127 the scale is 1, and std::round takes k.5 away from 0.
@@ -233,6 +242,7 @@ TEST_P(SimdTest, QuantizeQ8_0MatchesTheReference) {
 }
 
 TEST_P(SimdTest, QuantizeQ8_KIsByteIdentical) {
+  if (GetParam().quantize_q8k == nullptr) GTEST_SKIP() << "quantizes with the reference";
   const int64_t cols = 256 * 4;
   auto x = random_values(cols, 8);
   // Ties round to even; the largest magnitude appears with both signs (the first one wins).
@@ -442,26 +452,46 @@ TEST_P(SimdTest, TableNamesTheVariant) {
   EXPECT_NE(GetParam().table().rms_norm, nullptr);
 }
 
+// The variant select_kernels() picks without SLIMLLM_CPU: the first this CPU runs, best first.
+const char* best_variant() {
+  using Supported = bool (*)();
+  const std::pair<const char*, Supported> kBestFirst[] = {{"avx512", avx512_kernels_supported},
+                                                          {"avxvnni", avxvnni_kernels_supported},
+                                                          {"avx2", avx2_kernels_supported},
+                                                          {"dotprod", dotprod_kernels_supported},
+                                                          {"neon", neon_kernels_supported}};
+  for (const auto& [name, supported] : kBestFirst) {
+    if (supported()) return name;
+  }
+  return "generic";
+}
+
 TEST(SimdSelect, HonoursSlimllmCpu) {
   // select_kernels() reads the variable on every call; active_kernels() calls it once.
+  const char* best = best_variant();
   setenv("SLIMLLM_CPU", "generic", 1);
   EXPECT_STREQ(select_kernels().name, "generic");
-  setenv("SLIMLLM_CPU", "avx2", 1);
-  EXPECT_STREQ(select_kernels().name, avx2_kernels_supported() ? "avx2" : "generic");
-  setenv("SLIMLLM_CPU", "avxvnni", 1);
-  EXPECT_STREQ(select_kernels().name, avxvnni_kernels_supported()  ? "avxvnni"
-                                      : avx512_kernels_supported() ? "avx512"
-                                      : avx2_kernels_supported()   ? "avx2"
-                                                                   : "generic");
+  // A variant this CPU runs is taken; one it cannot falls back to the best.
+  for (const Variant& v : kVariants) {
+    setenv("SLIMLLM_CPU", v.name, 1);
+    EXPECT_STREQ(select_kernels().name, v.supported() ? v.name : best) << v.name;
+  }
+  setenv("SLIMLLM_CPU", "avx512", 1);
+  EXPECT_STREQ(select_kernels().name, avx512_kernels_supported() ? "avx512" : best);
+  setenv("SLIMLLM_CPU", "neon", 1);
+  EXPECT_STREQ(select_kernels().name, neon_kernels_supported() ? "neon" : best);
   setenv("SLIMLLM_CPU", "no-such-variant", 1);
-  const char* best = avx512_kernels_supported()    ? "avx512"
-                     : avxvnni_kernels_supported() ? "avxvnni"
-                     : avx2_kernels_supported()    ? "avx2"
-                                                   : "generic";
   EXPECT_STREQ(select_kernels().name, best);
   unsetenv("SLIMLLM_CPU");
   EXPECT_STREQ(select_kernels().name, best);
 }
+
+#if defined(__aarch64__)
+TEST(SimdSelect, EveryArmCoreRunsNeon) {
+  EXPECT_TRUE(neon_kernels_supported());
+  EXPECT_STRNE(select_kernels().name, "generic");
+}
+#endif
 
 }  // namespace
 }  // namespace slimllm

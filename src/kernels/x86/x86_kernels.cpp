@@ -1,10 +1,6 @@
 #include "kernels/x86/x86_kernels.h"
 
-#include <cstdlib>
-#include <string_view>
-
 #include "base/cpu.h"
-#include "base/log.h"
 #include "kernels/x86/isa.h"
 
 namespace slimllm {
@@ -92,36 +88,6 @@ const KernelTable& avx512_kernels() {
 #else
   return reference_kernels();
 #endif
-}
-
-const KernelTable& select_kernels() {
-  const KernelTable* best = &reference_kernels();
-  if (avx512_kernels_supported()) {
-    best = &avx512_kernels();
-  } else if (avxvnni_kernels_supported()) {
-    best = &avxvnni_kernels();
-  } else if (avx2_kernels_supported()) {
-    best = &avx2_kernels();
-  }
-  const char* env = std::getenv("SLIMLLM_CPU");
-  const std::string_view wanted = env != nullptr ? env : "";
-  const KernelTable* chosen = best;
-  if (wanted == "generic") {
-    chosen = &reference_kernels();
-  } else if (wanted == "avx2" && avx2_kernels_supported()) {
-    chosen = &avx2_kernels();
-  } else if (wanted == "avxvnni" && avxvnni_kernels_supported()) {
-    chosen = &avxvnni_kernels();
-  } else if (wanted == "avx512" && avx512_kernels_supported()) {
-    chosen = &avx512_kernels();
-  } else if (!wanted.empty() && wanted != "auto") {
-    log_warn(
-        "SLIMLLM_CPU names a kernel variant this CPU cannot run or an unknown one; using "
-        "the best supported",
-        {{"requested", wanted}, {"variant", best->name}});
-  }
-  log_info("kernels selected", {{"variant", chosen->name}, {"cpu", cpu_features().describe()}});
-  return *chosen;
 }
 
 }  // namespace slimllm

@@ -19,9 +19,4 @@ const KernelTable& avx2_kernels();
 const KernelTable& avxvnni_kernels();
 const KernelTable& avx512_kernels();
 
-// The best table for cpu_features(), honouring SLIMLLM_CPU=generic|avx2|avx512 (a variant the
-// CPU lacks, or an unknown value, falls back to the best supported one with a warning). Logs the
-// choice once at info level. Meant to be called once by active_kernels().
-const KernelTable& select_kernels();
-
 }  // namespace slimllm
