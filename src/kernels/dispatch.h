@@ -25,6 +25,18 @@ struct KernelTable {
   void (*attention)(const AttentionArgs& args, ThreadPool* pool) = nullptr;
 };
 
+// `base` named `name`, with its three matrix-product entries taken from one variant's namespace
+// `ns` (matmul_scratch_bytes, matmul, matmul_many): how a variant table starts.
+#define SLIMLLM_KERNEL_TABLE_WITH_MATMUL(base, table_name, ns) \
+  [&] {                                                        \
+    KernelTable t = (base);                                    \
+    t.name = (table_name);                                     \
+    t.matmul_scratch_bytes = ns::matmul_scratch_bytes;         \
+    t.matmul = ns::matmul;                                     \
+    t.matmul_many = ns::matmul_many;                           \
+    return t;                                                  \
+  }()
+
 // The scalar reference table: the oracle every other variant is tested against.
 const KernelTable& reference_kernels();
 

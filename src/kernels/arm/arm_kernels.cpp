@@ -19,14 +19,8 @@ bool dotprod_kernels_supported() {
 
 const KernelTable& neon_kernels() {
 #if defined(__aarch64__)
-  static const KernelTable table = [] {
-    KernelTable t = reference_kernels();
-    t.name = "neon";
-    t.matmul_scratch_bytes = arm::neon::matmul_scratch_bytes;
-    t.matmul = arm::neon::matmul;
-    t.matmul_many = arm::neon::matmul_many;
-    return t;
-  }();
+  static const KernelTable table =
+      SLIMLLM_KERNEL_TABLE_WITH_MATMUL(reference_kernels(), "neon", arm::neon);
   return table;
 #else
   return reference_kernels();
@@ -35,14 +29,8 @@ const KernelTable& neon_kernels() {
 
 const KernelTable& dotprod_kernels() {
 #if defined(__aarch64__)
-  static const KernelTable table = [] {
-    KernelTable t = neon_kernels();
-    t.name = "dotprod";
-    t.matmul_scratch_bytes = arm::dotprod::matmul_scratch_bytes;
-    t.matmul = arm::dotprod::matmul;
-    t.matmul_many = arm::dotprod::matmul_many;
-    return t;
-  }();
+  static const KernelTable table =
+      SLIMLLM_KERNEL_TABLE_WITH_MATMUL(neon_kernels(), "dotprod", arm::dotprod);
   return table;
 #else
   return reference_kernels();

@@ -34,11 +34,7 @@ bool avx512_kernels_supported() {
 const KernelTable& avx2_kernels() {
 #if defined(__x86_64__)
   static const KernelTable table = [] {
-    KernelTable t = reference_kernels();
-    t.name = "avx2";
-    t.matmul_scratch_bytes = x86::avx2::matmul_scratch_bytes;
-    t.matmul = x86::avx2::matmul;
-    t.matmul_many = x86::avx2::matmul_many;
+    KernelTable t = SLIMLLM_KERNEL_TABLE_WITH_MATMUL(reference_kernels(), "avx2", x86::avx2);
     t.attention = x86::avx2::attention;
     t.rms_norm = x86::avx2::rms_norm;
     t.silu_mul = x86::avx2::silu_mul;
@@ -55,14 +51,8 @@ const KernelTable& avx2_kernels() {
 // The AVX2 table with the integer products of the VNNI build.
 const KernelTable& avxvnni_kernels() {
 #if defined(__x86_64__)
-  static const KernelTable table = [] {
-    KernelTable t = avx2_kernels();
-    t.name = "avxvnni";
-    t.matmul_scratch_bytes = x86::avxvnni::matmul_scratch_bytes;
-    t.matmul = x86::avxvnni::matmul;
-    t.matmul_many = x86::avxvnni::matmul_many;
-    return t;
-  }();
+  static const KernelTable table =
+      SLIMLLM_KERNEL_TABLE_WITH_MATMUL(avx2_kernels(), "avxvnni", x86::avxvnni);
   return table;
 #else
   return reference_kernels();
@@ -72,11 +62,7 @@ const KernelTable& avxvnni_kernels() {
 const KernelTable& avx512_kernels() {
 #if defined(__x86_64__)
   static const KernelTable table = [] {
-    KernelTable t = reference_kernels();
-    t.name = "avx512";
-    t.matmul_scratch_bytes = x86::avx512::matmul_scratch_bytes;
-    t.matmul = x86::avx512::matmul;
-    t.matmul_many = x86::avx512::matmul_many;
+    KernelTable t = SLIMLLM_KERNEL_TABLE_WITH_MATMUL(reference_kernels(), "avx512", x86::avx512);
     t.attention = x86::avx512::attention;
     t.rms_norm = x86::avx2::rms_norm;
     t.silu_mul = x86::avx2::silu_mul;
