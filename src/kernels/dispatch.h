@@ -40,6 +40,17 @@ struct KernelTable {
 // The scalar reference table: the oracle every other variant is tested against.
 const KernelTable& reference_kernels();
 
+// A SIMD variant: its SLIMLLM_CPU name, whether this CPU runs it, and its table.
+struct KernelVariant {
+  const char* name;
+  bool (*supported)();
+  const KernelTable& (*table)();
+};
+
+// Every SIMD variant of every architecture, best first: select_kernels() takes the first this
+// CPU runs.
+std::span<const KernelVariant> kernel_variants();
+
 // The best table for cpu_features(), honouring SLIMLLM_CPU=generic|avx2|avxvnni|avx512|neon|
 // dotprod (a variant the CPU lacks, or an unknown value, falls back to the best supported one
 // with a warning). Logs the choice at info level. Meant to be called once by active_kernels();

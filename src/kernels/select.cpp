@@ -11,14 +11,7 @@
 namespace slimllm {
 namespace {
 
-struct Choice {
-  const char* name;
-  bool (*supported)();
-  const KernelTable& (*table)();
-};
-
-// Best first.
-constexpr Choice kChoices[] = {
+constexpr KernelVariant kVariants[] = {
     {"avx512", avx512_kernels_supported, avx512_kernels},
     {"avxvnni", avxvnni_kernels_supported, avxvnni_kernels},
     {"avx2", avx2_kernels_supported, avx2_kernels},
@@ -28,9 +21,13 @@ constexpr Choice kChoices[] = {
 
 }  // namespace
 
+std::span<const KernelVariant> kernel_variants() {
+  return kVariants;
+}
+
 const KernelTable& select_kernels() {
   const KernelTable* best = &reference_kernels();
-  for (const Choice& c : kChoices) {
+  for (const KernelVariant& c : kVariants) {
     if (c.supported()) {
       best = &c.table();
       break;
@@ -42,8 +39,8 @@ const KernelTable& select_kernels() {
   if (wanted == "generic") {
     chosen = &reference_kernels();
   } else if (!wanted.empty() && wanted != "auto") {
-    const Choice* named = nullptr;
-    for (const Choice& c : kChoices) {
+    const KernelVariant* named = nullptr;
+    for (const KernelVariant& c : kVariants) {
       if (wanted == c.name) named = &c;
     }
     if (named != nullptr && named->supported()) {
