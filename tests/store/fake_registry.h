@@ -75,6 +75,7 @@ class FakeRegistry {
   std::atomic<int> manifest_requests{0};
   std::atomic<int> uploads{0};  // blobs received by push
   std::atomic<int> blob_requests{0};
+  std::atomic<int> stalls{0};  // blob GETs that reached their stall and wait for release_stall()
   std::vector<std::string> ranges() {
     std::lock_guard lock(mutex_);
     return ranges_;
@@ -187,6 +188,7 @@ class FakeRegistry {
             size_t n = std::min<size_t>(length - sent, stall ? 1000 : 16384);
             if (stall_after >= 0 && blob_bytes >= stall_after) {
               std::unique_lock lock(mutex_);
+              ++stalls;
               stall_cv_.wait_for(lock, std::chrono::seconds(20), [this] { return released_; });
               return false;
             }
@@ -210,6 +212,7 @@ class FakeRegistry {
             sent += n;
             if (stall) {
               std::unique_lock lock(mutex_);
+              ++stalls;
               stall_cv_.wait_for(lock, std::chrono::seconds(20), [this] { return released_; });
               return false;
             }

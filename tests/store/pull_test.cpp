@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <stdlib.h>
+#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -220,30 +221,34 @@ TEST_F(PullTest, ResumesAfterThePullingProcessIsKilled) {
   registry_.stall_after = stall;
   fs::path sidecar = store_->partial_path(model_layer_.digest);
   sidecar += ".json";
-  pid_t child = fork();
-  ASSERT_GE(child, 0);
-  if (child == 0) {
-    try {
-      PullOptions o = options();
-      o.progress = nullptr;
-      pull_model(*store_, name_, o);
-    } catch (const std::exception& e) {
-      fprintf(stderr, "child pull failed: %s\n", e.what());
-      _exit(1);
-    }
-    _exit(0);
-  }
-  // Wait until the child has recorded part of the blob (it then hangs on the stalled server).
+  // The pulling process is a program of its own (tests/store/pull_child), not a fork() of this
+  // one, whose registry threads a forked child would share memory with but not run.
+  std::string program = SLIMLLM_PULL_CHILD, store_root = (root_ / "models").string(),
+              name = registry_.host() + "/library/stories:260k";
+  char* argv[] = {program.data(), store_root.data(), name.data(), nullptr};
+  pid_t child = -1;
+  ASSERT_EQ(posix_spawn(&child, program.c_str(), nullptr, nullptr, argv, environ), 0);
+  // Wait until the registry has sent its bytes and parked the request, and the child has
+  // recorded part of the blob. Only a child that dies or never gets there ends the wait early.
   uint64_t recorded = 0;
-  for (int i = 0; i < 2000 && recorded == 0; ++i) {
+  int status = 0;
+  bool exited = false;
+  for (int i = 0; i < 12000 && (recorded == 0 || registry_.stalls == 0); ++i) {
+    if (waitpid(child, &status, WNOHANG) == child) {
+      exited = true;
+      break;
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
     std::ifstream in(sidecar);
     nlohmann::json j = nlohmann::json::parse(in, nullptr, false);
     if (!j.is_discarded() && j.contains("parts")) recorded = j["parts"][0]["completed"];
   }
+  ASSERT_FALSE(exited) << "the pulling process ended before the stall, status " << status;
   ASSERT_EQ(kill(child, SIGKILL), 0);
   waitpid(child, nullptr, 0);
-  ASSERT_GT(recorded, 0u);
+  ASSERT_GT(recorded, 0u) << "sent " << registry_.blob_bytes << " bytes, stalls "
+                          << registry_.stalls;
+  ASSERT_EQ(registry_.stalls, 1) << "sent " << registry_.blob_bytes << " bytes";
   // What the dead process left: its lock, the partial, and a sidecar that may lag the data.
   EXPECT_TRUE(fs::exists(store_->lock_path(model_layer_.digest)));
   std::ifstream in(sidecar);
