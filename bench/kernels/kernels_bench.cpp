@@ -10,7 +10,7 @@
 //
 // Usage: bench_kernels [--threads 1,2] [--models llama1b,qwen3b] [--types Q8_0,Q4_K,...]
 //                      [--gemm 32,128,512] [--decode-mib 768] [--reps 3] [--attention 512]
-//                      [--no-ref] [--variants avx2,avxvnni,avx512]
+//                      [--no-ref] [--variants avx2,avxvnni,avx512,amx]
 // GEMM lines give the median (gops) and the best repetition (best_gops): on a shared machine
 // the best is the steadier figure for comparing two builds of one kernel.
 #include <algorithm>
@@ -321,7 +321,7 @@ int main(int argc, char** argv) {
       std::fprintf(stderr,
                    "usage: bench_kernels [--threads 1,2] [--models llama1b,qwen3b] "
                    "[--types Q8_0,Q4_K,...] [--gemm 32,128,512] [--decode-mib 768] [--reps 3] "
-                   "[--attention 512] [--no-ref] [--variants avx2,avxvnni,avx512]\n");
+                   "[--attention 512] [--no-ref] [--variants avx2,avxvnni,avx512,amx]\n");
       return 2;
     }
   }
@@ -339,6 +339,7 @@ int main(int argc, char** argv) {
   if (avx512_kernels_supported() && wanted("avx512")) {
     variants.push_back({"avx512", &avx512_kernels()});
   }
+  if (amx_kernels_supported() && wanted("amx")) variants.push_back({"amx", &amx_kernels()});
   for (int threads : opt.threads) {
     ThreadPool pool(threads);
     const BandwidthResult bw = measure_read_bandwidth(pool, size_t{512} << 20, 5);

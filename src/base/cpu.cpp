@@ -2,6 +2,10 @@
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <cpuid.h>
+#if defined(__linux__)
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
 #elif defined(__aarch64__)
 #include <sys/auxv.h>
 #endif
@@ -14,6 +18,18 @@ unsigned long long read_xcr0() {
   unsigned int eax = 0, edx = 0;
   __asm__ volatile("xgetbv" : "=a"(eax), "=d"(edx) : "c"(0));
   return (static_cast<unsigned long long>(edx) << 32) | eax;
+}
+
+// Linux hands out the AMX tile data state (8 KB per thread in every context switch and signal
+// frame) only to processes that ask for it; other systems are not supported.
+bool request_amx_permission() {
+#if defined(__linux__) && defined(__x86_64__)
+  constexpr long kArchReqXcompPerm = 0x1023;  // ARCH_REQ_XCOMP_PERM
+  constexpr long kXfeatureXtiledata = 18;     // XFEATURE_XTILEDATA
+  return syscall(SYS_arch_prctl, kArchReqXcompPerm, kXfeatureXtiledata) == 0;
+#else
+  return false;
+#endif
 }
 #endif
 
@@ -47,6 +63,10 @@ CpuFeatures detect() {
       f.avx512vl = ebx & (1u << 31);
       f.avx512vnni = ecx & (1u << 11);
     }
+    const bool amx_tile = edx & (1u << 24);
+    const bool amx_int8 = edx & (1u << 25);
+    const bool os_amx = (xcr0 & 0x60000) == 0x60000;  // XTILECFG and XTILEDATA
+    f.amx_int8 = amx_tile && amx_int8 && os_amx && request_amx_permission();
     __cpuid_count(7, 1, eax, ebx, ecx, edx);
     f.avxvnni = eax & (1u << 4);
     if (os_avx512) f.avx512bf16 = eax & (1u << 5);
@@ -82,6 +102,7 @@ std::string CpuFeatures::describe() const {
   add(avx512vnni, "AVX512_VNNI");
   add(avx512bf16, "AVX512_BF16");
   add(avxvnni, "AVX_VNNI");
+  add(amx_int8, "AMX_INT8");
   add(neon, "NEON");
   add(arm_dotprod, "DOTPROD");
   return out.empty() ? "none" : out;

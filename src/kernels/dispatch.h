@@ -51,7 +51,7 @@ struct KernelVariant {
 // CPU runs.
 std::span<const KernelVariant> kernel_variants();
 
-// The best table for cpu_features(), honouring SLIMLLM_CPU=generic|avx2|avxvnni|avx512|neon|
+// The best table for cpu_features(), honouring SLIMLLM_CPU=generic|avx2|avxvnni|avx512|amx|neon|
 // dotprod (a variant the CPU lacks, or an unknown value, falls back to the best supported one
 // with a warning). Logs the choice at info level. Meant to be called once by active_kernels();
 // tests call it to check the choice.

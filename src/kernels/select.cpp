@@ -12,6 +12,7 @@ namespace slimllm {
 namespace {
 
 constexpr KernelVariant kVariants[] = {
+    {"amx", amx_kernels_supported, amx_kernels},
     {"avx512", avx512_kernels_supported, avx512_kernels},
     {"avxvnni", avxvnni_kernels_supported, avxvnni_kernels},
     {"avx2", avx2_kernels_supported, avx2_kernels},

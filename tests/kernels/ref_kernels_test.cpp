@@ -41,7 +41,7 @@ std::vector<float> naive_matmul(const std::vector<float>& w, int64_t rows, int64
 
 TEST(Dispatch, ChoosesAVariantTheCpuRuns) {
   std::string name = active_kernels().name;
-  EXPECT_TRUE(name == "generic" || name == "avx2" || name == "avxvnni" || name == "avx512" ||
+  EXPECT_TRUE(name == "generic" || name == "avx2" || name == "avxvnni" || name == "avx512" || name == "amx" ||
               name == "neon" || name == "dotprod")
       << name;
   EXPECT_NE(active_kernels().matmul, nullptr);

@@ -51,6 +51,8 @@ const Variant kVariants[] = {
      x86::avxvnni::quantize_q32, x86::avxvnni::unpack_q32, x86::avxvnni::quantize_q8k},
     {"avx512", avx512_kernels_supported, avx512_kernels, x86::avx512::q32_act_stride,
      x86::avx512::quantize_q32, x86::avx512::unpack_q32, x86::avx512::quantize_q8k},
+    {"amx", amx_kernels_supported, amx_kernels, x86::amx::q32_act_stride, x86::amx::quantize_q32,
+     x86::amx::unpack_q32, x86::amx::quantize_q8k},
 #elif defined(__aarch64__)
     {"neon", neon_kernels_supported, neon_kernels, nullptr, nullptr, nullptr, nullptr},
     {"dotprod", dotprod_kernels_supported, dotprod_kernels, nullptr, nullptr, nullptr, nullptr},
@@ -281,6 +283,19 @@ TEST_P(SimdTest, QuantizedTypesMatchTheReference) {
   }
 }
 
+// The widest prompt tiles (AMX: 32 rows × 32 tokens, whole 16-token groups) full, partial
+// and with tails; and a matrix wider than the AMX tiles' scale buffer (512 blocks), which takes
+// the avx512 path.
+TEST_P(SimdTest, ShapesAroundTheLargestTilesMatchTheReference) {
+  uint32_t seed = 300;
+  for (DType type : {DType::kQ8_0, DType::kQ4_0}) {
+    for (int64_t rows : {32, 64, 70})
+      for (int64_t n : {16, 17, 32, 33, 45})
+        check_matmul(GetParam(), type, rows, 32 * 7, n, nullptr, seed++);
+    check_matmul(GetParam(), type, 33, 32 * 513, 20, nullptr, seed++);
+  }
+}
+
 TEST_P(SimdTest, KQuantSumsAtTheirLimitsDoNotOverflow) {
   const int64_t cols = 512;
   // Q8_K maps a block's first largest magnitude to -127: all ones quantize to -127 everywhere,
@@ -468,7 +483,7 @@ TEST(SimdSelect, ListsEveryVariantBestFirst) {
       EXPECT_STREQ(v.table().name, v.name);
     }
   }
-  EXPECT_EQ(names, (std::vector<std::string>{"avx512", "avxvnni", "avx2", "dotprod", "neon"}));
+  EXPECT_EQ(names, (std::vector<std::string>{"amx", "avx512", "avxvnni", "avx2", "dotprod", "neon"}));
 }
 
 TEST(SimdSelect, HonoursSlimllmCpu) {

@@ -57,6 +57,7 @@ inline int64_t q8k_act_stride(int64_t cols) {
 SLIMLLM_X86_DECLARE_ISA(avx2)
 SLIMLLM_X86_DECLARE_ISA(avxvnni)
 SLIMLLM_X86_DECLARE_ISA(avx512)
+SLIMLLM_X86_DECLARE_ISA(amx)
 
 // Row-wise kernels (avx2_elementwise.cpp), used by both x86 tables: they are bound by memory or
 // by the trigonometry, not by the vector width.

@@ -31,6 +31,10 @@ bool avx512_kernels_supported() {
          f.avx512vnni;
 }
 
+bool amx_kernels_supported() {
+  return avx512_kernels_supported() && cpu_features().amx_int8;
+}
+
 const KernelTable& avx2_kernels() {
 #if defined(__x86_64__)
   static const KernelTable table = [] {
@@ -70,6 +74,17 @@ const KernelTable& avx512_kernels() {
     t.rope = x86::avx2::rope;
     return t;
   }();
+  return table;
+#else
+  return reference_kernels();
+#endif
+}
+
+// The AVX-512 table with the Q8_0/Q4_0 prompt products on the AMX tile unit.
+const KernelTable& amx_kernels() {
+#if defined(__x86_64__)
+  static const KernelTable table =
+      SLIMLLM_KERNEL_TABLE_WITH_MATMUL(avx512_kernels(), "amx", x86::amx);
   return table;
 #else
   return reference_kernels();
