@@ -284,8 +284,8 @@ TEST_P(SimdTest, QuantizedTypesMatchTheReference) {
 }
 
 // The widest prompt tiles (AMX: 32 rows × 32 tokens, whole 16-token groups) full, partial
-// and with tails; and a matrix wider than the AMX tiles' scale buffer (512 blocks), which takes
-// the avx512 path.
+// and with tails, up to the 128 tokens of a pass; and a matrix wider than the AMX Q8_0 tiles'
+// scale buffer (512 blocks), which takes the avx512 path.
 TEST_P(SimdTest, ShapesAroundTheLargestTilesMatchTheReference) {
   uint32_t seed = 300;
   for (DType type : {DType::kQ8_0, DType::kQ4_0}) {
@@ -293,6 +293,11 @@ TEST_P(SimdTest, ShapesAroundTheLargestTilesMatchTheReference) {
       for (int64_t n : {16, 17, 32, 33, 45})
         check_matmul(GetParam(), type, rows, 32 * 7, n, nullptr, seed++);
     check_matmul(GetParam(), type, 33, 32 * 513, 20, nullptr, seed++);
+  }
+  for (DType type : {DType::kQ4_K, DType::kQ5_K, DType::kQ6_K}) {
+    for (int64_t rows : {32, 70})
+      for (int64_t n : {16, 17, 33, 45, 128})
+        check_matmul(GetParam(), type, rows, 256 * 3, n, nullptr, seed++);
   }
 }
 

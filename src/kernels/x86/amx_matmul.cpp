@@ -1,7 +1,7 @@
-// The amx variant's matmul entry: the avx512 variant with the Q8_0/Q4_0 prompt products on the
-// tile unit (amx_q32.cpp). Quantizers, decode products and the other weight types are the
-// avx512 variant's; the driver (impl/matmul.inc) is compiled again so that its calls reach
-// amx::gemm_q32 and its Q8_0/Q4_0 chunks are whole 32-row tiles.
+// The amx variant's matmul entry: the avx512 variant with the Q8_0/Q4_0 and Q4_K/Q5_K prompt
+// products on the tile unit (amx_q32.cpp, amx_kquant.cpp). Quantizers, decode products and the
+// other weight types are the avx512 variant's; the driver (impl/matmul.inc) is compiled again so
+// that its calls reach amx::gemm_q32 and amx::gemm_kquant, its chunks whole 32-row tiles.
 #include <algorithm>
 #include <atomic>
 #include <cmath>
@@ -54,10 +54,6 @@ int64_t kquant_act_bytes(int64_t cols, int64_t n) {
 void quantize_kquant_token(DType type, const float* x, int64_t cols, int64_t t, int64_t n,
                            uint8_t* act) {
   avx512::quantize_kquant_token(type, x, cols, t, n, act);
-}
-void gemm_kquant(const WeightView& w, int64_t r0, int64_t r1, const uint8_t* act, int64_t n,
-                 float* y) {
-  avx512::gemm_kquant(w, r0, r1, act, n, y);
 }
 void gemm_float(const WeightView& w, int64_t r0, int64_t r1, const float* x, int64_t n,
                 float* y) {

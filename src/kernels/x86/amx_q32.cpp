@@ -44,60 +44,13 @@ namespace {
 #include "kernels/x86/impl/common.inc"
 #include "kernels/x86/impl/q32_group_layout.inc"
 #include "kernels/x86/impl/q32_weights.inc"
+#include "kernels/x86/impl/amx_tiles.inc"
 
 static_assert(kGroupLanes == 16, "the tiles take groups of 16 tokens (the AVX-512 layout)");
 
-// The eight tile registers: four sums C(h, g) for row half h and token group g, two weight
-// tiles A(h), two activation tiles B(g). Macros: GCC's tile intrinsics paste the number into
-// the instruction's text, so it must be a literal once the preprocessor is done.
-#define SLIMLLM_TILE_C00 0
-#define SLIMLLM_TILE_C01 1
-#define SLIMLLM_TILE_C10 2
-#define SLIMLLM_TILE_C11 3
-#define SLIMLLM_TILE_A0 4
-#define SLIMLLM_TILE_A1 5
-#define SLIMLLM_TILE_B0 6
-#define SLIMLLM_TILE_B1 7
-constexpr int kTileRows = 32;    // weight rows per output tile
-constexpr int kTileTokens = 32;  // tokens per output tile (two groups)
 // Columns the slab's weight scales (f32, on the stack) cover; wider matrices take the avx512
 // path. 16384 columns: 64 KB.
 constexpr int64_t kMaxBlocks = 512;
-
-// LDTILECFG's 64-byte operand, palette 1.
-struct alignas(64) TileConfig {
-  uint8_t palette = 1;
-  uint8_t start_row = 0;
-  uint8_t reserved[14] = {};
-  uint16_t colsb[16] = {};
-  uint8_t rows[16] = {};
-};
-static_assert(sizeof(TileConfig) == 64);
-
-constexpr TileConfig tile_config() {
-  TileConfig c;
-  for (int t : {SLIMLLM_TILE_C00, SLIMLLM_TILE_C01, SLIMLLM_TILE_C10, SLIMLLM_TILE_C11}) {
-    c.colsb[t] = 16 * sizeof(int32_t);
-    c.rows[t] = 16;
-  }
-  for (int t : {SLIMLLM_TILE_A0, SLIMLLM_TILE_A1}) {
-    c.colsb[t] = 32;
-    c.rows[t] = 16;
-  }
-  for (int t : {SLIMLLM_TILE_B0, SLIMLLM_TILE_B1}) {
-    c.colsb[t] = 64;
-    c.rows[t] = 8;
-  }
-  return c;
-}
-// In memory, not built on the stack: GCC's _tile_loadconfig tells the compiler it reads only
-// the first 8 bytes, so the stores of a local configuration's shapes are dropped as dead.
-constexpr TileConfig kTileConfig = tile_config();
-
-// Tile shapes are per thread: every call configures them and releases them at the end.
-void configure_tiles() {
-  _tile_loadconfig(&kTileConfig);
-}
 
 // Whether A can be read from the weight rows as they are (Q8_0: 32 signed bytes per block).
 template <class W>
@@ -187,13 +140,7 @@ void tile_amx(const uint8_t* w, int64_t wstride, const float* dw, const uint8_t*
     scale(b - 1);
   }
   scale(nb - 1);
-  for (int r = 0; r < kTileRows; ++r) {
-    for (int g = 0; g < G; ++g) {
-      alignas(64) float out[16];
-      _mm512_store_ps(out, acc[r][g]);
-      for (int i = 0; i < 16 && 16 * g + i < tokens; ++i) y[(16 * g + i) * ldy + r] = out[i];
-    }
-  }
+  store_tile<G>(acc, tokens, y, ldy);
 }
 
 // Rows [r0, r1) in slabs of 32 (the tail, if any, by the avx512 tiles); each slab's weight
