@@ -173,7 +173,10 @@ void set_timeout(httplib::Client& http, double seconds) {
   set_timeout(http, max_seconds);
   const int64_t start = now_ns();
   auto generated = http.Post(prefix + "/api/generate", generate_body.dump(), "application/json");
-  const int64_t elapsed_ms = (now_ns() - start) / 1'000'000;
+  // The limit is compared in nanoseconds: a tiny model answers in under a millisecond, and a
+  // time rounded down to 0 ms would pass any limit.
+  const int64_t elapsed_ns = now_ns() - start;
+  const int64_t elapsed_ms = elapsed_ns / 1'000'000;
   const std::string elapsed = str_printf("%lld.%02lld", static_cast<long long>(elapsed_ms / 1000),
                                          static_cast<long long>(elapsed_ms % 1000 / 10));
   if (!generated) {
@@ -204,7 +207,7 @@ void set_timeout(httplib::Client& http, double seconds) {
   std::string tokens = "?";
   if (answer.contains("eval_count") && answer["eval_count"].is_number_integer())
     tokens = std::to_string(answer["eval_count"].get<int64_t>());
-  if (static_cast<double>(elapsed_ms) > max_seconds * 1000) {
+  if (static_cast<double>(elapsed_ns) > max_seconds * 1e9) {
     summary.fail(str_cat("inference: ", tokens, " tokens in ", elapsed, "s, slower than the ",
                          o.max_seconds, "s limit"));
     summary.finish(kTooSlow);
