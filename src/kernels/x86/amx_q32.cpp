@@ -16,7 +16,7 @@
 // registers). After each block the four C are stored and AVX-512 adds C · dw · da into f32
 // sums. That float part (a conversion, a multiply and an FMA per 16 sums, and the stores and
 // loads of C) is the same for every block whatever the tile unit's speed, and it sets the
-// pace: on the Xeon of docs/performance.md (2026-12-04) the tiles are about 1.3 times the
+// pace: on the Xeon of docs/performance.md (2026-12-04) the tiles are 1.1-1.2 times the
 // vpdpbusd ones, a prompt about 1.1 times as fast. Tried and slower there end to end:
 // 256-bit scaling, keeping a slab's columns in L1 across the token tiles, two sets of sum
 // tiles alternating by half steps, and scaling several blocks per accumulator load.
