@@ -1,17 +1,14 @@
-// AMX prompt products for Q4_K and Q5_K weights: each 32-value sub-block's integer products on
-// the tile unit (TDPBUSD: the weights' unsigned values by the activations' signed ones), its
-// scale and min on AVX-512. Q6_K (a scale per 16 values) and single tokens take the avx512
-// path; so do the activations, whose groups (kquant_groups.inc) are already the tile layout.
+// AMX prompt products for Q4_K, Q5_K and Q6_K weights: the integer products of whole
+// 256-value super-blocks on the tile unit, the float factors on AVX-512. Single tokens take the
+// avx512 path; so do the activations, whose groups (kquant_groups.inc) are already the tile
+// layout (B: 64 values of 16 tokens are 16 rows of 64 bytes).
 //
-// Per super-block b of a row r and token t, with d, dmin the row's factors, sc_j, m_j its
-// sub-block scales and mins, da the token's scale and s_j the sums of its 32 values of
-// sub-block j (from the bsums):
-//   y += da · Σ_j (d·sc_j · C_j − dmin·m_j · s_j),   C_j = Σ over sub-block j of q·a (exact).
-// A slab of 32 rows is decoded once per super-block (values as bytes, kquant_groups.inc's
-// KRowBlock) and every tile of 32 tokens passes over it: per sub-block two A tiles (16 rows ×
-// 32 values each, from the decoded rows), two B tiles (a group's 8 rows of 64 bytes), four C
-// tiles, stored and folded into f32 sums with two FMAs per 16 sums (amx_q32.cpp: the sums of a
-// sub-block are folded after the next one's products have been handed to the tile unit).
+// Per super-block of a row and a token, with d, dmin the row's factors, sc its scale of each 16
+// values, m_j its min of sub-block j, da the token's scale and s_j its sums of 32 values:
+//   y += da · (d · Σ x·a − dmin · Σ_j m_j·s_j),   x = sc·q (Q6_K: sc·(q − 32), and no mins).
+// x is pre-scaled when the slab's rows are decoded (make_planes) and split into byte planes,
+// so Σ x·a comes from two exact byte products over all 256 values, and the float work is once
+// per super-block; the mins take four vpdpwssd per 16 sums.
 #include <algorithm>
 #include <cmath>
 #include <cstring>
