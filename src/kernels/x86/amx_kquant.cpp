@@ -56,7 +56,7 @@ constexpr TileConfig kquant_tile_config() {
   }
   return c;
 }
-constexpr TileConfig kKQuantTileConfig = kquant_tile_config();  // in memory: see amx_tiles.inc
+constexpr TileConfig kKQuantTileConfig = kquant_tile_config();  // in memory (amx_tiles.inc)
 
 constexpr int kSlabRows = 16;
 
@@ -201,16 +201,8 @@ void slab_kquant_amx(const uint8_t* w, int64_t wstride, const uint8_t* act, int6
   }
 
   for (int t = 0; t < tiles; ++t) {
-    const int64_t tokens = std::min<int64_t>(kTileTokens, n - kTileTokens * t);
-    for (int r = 0; r < kSlabRows; ++r) {
-      for (int g = 0; g < 2 && 16 * g < tokens; ++g) {
-        alignas(64) float out[16];
-        _mm512_store_ps(out, acc[t][r][g]);
-        for (int i = 0; i < 16 && 16 * g + i < tokens; ++i) {
-          y[(kTileTokens * t + 16 * g + i) * ldy + r] = out[i];
-        }
-      }
-    }
+    store_tile<kSlabRows, 2>(acc[t], std::min<int64_t>(kTileTokens, n - kTileTokens * t),
+                             y + kTileTokens * t * ldy, ldy);
   }
 }
 

@@ -48,6 +48,44 @@ namespace {
 
 static_assert(kGroupLanes == 16, "the tiles take groups of 16 tokens (the AVX-512 layout)");
 
+// The eight tile registers: four sums C(h, g) for row half h and token group g, two weight
+// tiles A(h), two activation tiles B(g). Macros: GCC's tile intrinsics paste the number into
+// the instruction's text, so it must be a literal once the preprocessor is done.
+#define SLIMLLM_TILE_C00 0
+#define SLIMLLM_TILE_C01 1
+#define SLIMLLM_TILE_C10 2
+#define SLIMLLM_TILE_C11 3
+#define SLIMLLM_TILE_A0 4
+#define SLIMLLM_TILE_A1 5
+#define SLIMLLM_TILE_B0 6
+#define SLIMLLM_TILE_B1 7
+constexpr int kTileRows = 32;  // weight rows per output tile
+
+constexpr TileConfig tile_config() {
+  TileConfig c;
+  for (int t : {SLIMLLM_TILE_C00, SLIMLLM_TILE_C01, SLIMLLM_TILE_C10, SLIMLLM_TILE_C11}) {
+    c.colsb[t] = 16 * sizeof(int32_t);
+    c.rows[t] = 16;
+  }
+  for (int t : {SLIMLLM_TILE_A0, SLIMLLM_TILE_A1}) {
+    c.colsb[t] = 32;
+    c.rows[t] = 16;
+  }
+  for (int t : {SLIMLLM_TILE_B0, SLIMLLM_TILE_B1}) {
+    c.colsb[t] = 64;
+    c.rows[t] = 8;
+  }
+  return c;
+}
+// In memory (amx_tiles.inc).
+constexpr TileConfig kTileConfig = tile_config();
+
+// Tile shapes are per thread: every call configures them and releases them at the end.
+inline void configure_tiles() {
+  _tile_loadconfig(&kTileConfig);
+}
+
+
 // Columns the slab's weight scales (f32, on the stack) cover; wider matrices take the avx512
 // path. 16384 columns: 64 KB.
 constexpr int64_t kMaxBlocks = 512;
@@ -140,7 +178,7 @@ void tile_amx(const uint8_t* w, int64_t wstride, const float* dw, const uint8_t*
     scale(b - 1);
   }
   scale(nb - 1);
-  store_tile<G>(acc, tokens, y, ldy);
+  store_tile<kTileRows, G>(acc, tokens, y, ldy);
 }
 
 // Rows [r0, r1) in slabs of 32 (the tail, if any, by the avx512 tiles); each slab's weight
