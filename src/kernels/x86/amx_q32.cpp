@@ -19,7 +19,8 @@
 // pace: on the Xeon of docs/performance.md (2026-12-04) the tiles are 1.1-1.2 times the
 // vpdpbusd ones, a prompt about 1.1 times as fast. Tried and slower there end to end:
 // 256-bit scaling, keeping a slab's columns in L1 across the token tiles, two sets of sum
-// tiles alternating by half steps, and scaling several blocks per accumulator load.
+// tiles alternating by half steps, scaling several blocks per accumulator load, and 16 × 16
+// tiles with the sums in registers and a ring of four sum tiles.
 #include <algorithm>
 #include <cmath>
 #include <cstring>
