@@ -305,8 +305,9 @@ TEST_P(SimdTest, KQuantSumsAtTheirLimitsDoNotOverflow) {
   const int64_t cols = 512;
   // Q8_K maps a block's first largest magnitude to -127: all ones quantize to -127 everywhere,
   // and a leading -1 before ones to +127 after it. 19 tokens: two groups of 8 and a partial one
-  // (AVX-512: one group of 16 and a partial one).
-  const int64_t n = 19;
+  // (AVX-512: one group of 16 and a partial one); 45: enough for the AMX tiles (more than 32).
+  const int64_t n = 45;
+  const int64_t few = 19;
   std::vector<float> x(static_cast<size_t>(n * cols), 1.0f);
   for (int64_t t = 1; t < n; t += 2) {
     for (int64_t b = 0; b < cols / 256; ++b) x[t * cols + 256 * b] = -1.0f;
@@ -317,6 +318,7 @@ TEST_P(SimdTest, KQuantSumsAtTheirLimitsDoNotOverflow) {
     EXPECT_EQ(w.dequantized[0], w.dequantized[cols - 1]) << dtype_name(type);
     EXPECT_GT(w.dequantized[0], 0.0f) << dtype_name(type);
     check_matmul_of(GetParam(), w, x, 1, nullptr);
+    check_matmul_of(GetParam(), w, x, few, nullptr);
     check_matmul_of(GetParam(), w, x, n, nullptr);
   }
 }
@@ -348,7 +350,7 @@ TEST_P(SimdTest, TwoThreadsGiveTheSameResult) {
   uint32_t seed = 900;
   for (DType type : {DType::kQ8_0, DType::kQ4_0, DType::kQ4_K, DType::kQ6_K, DType::kF16}) {
     const int64_t cols = type == DType::kQ4_K || type == DType::kQ6_K ? 512 : 96;
-    for (int64_t n : {1, 6}) {
+    for (int64_t n : {1, 6, 40}) {  // 40: the AMX K-quant tiles take more than 32 tokens
       check_matmul(GetParam(), type, 37, cols, n, &pool, seed);
       // The row split changes no row's arithmetic, so one and two threads agree bit for bit.
       const Weights w = make_weights(type, 37, cols, seed);

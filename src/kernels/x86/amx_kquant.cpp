@@ -1,5 +1,5 @@
 // AMX prompt products for Q4_K, Q5_K and Q6_K weights: the integer products of whole
-// 256-value super-blocks on the tile unit, the float factors on AVX-512. Single tokens take the
+// 256-value super-blocks on the tile unit, the float factors on AVX-512. Up to 32 tokens take the
 // avx512 path; so do the activations, whose groups (kquant_groups.inc) are already the tile
 // layout (B: 64 values of 16 tokens are 16 rows of 64 bytes).
 //
@@ -59,6 +59,10 @@ constexpr TileConfig kquant_tile_config() {
 constexpr TileConfig kKQuantTileConfig = kquant_tile_config();  // in memory (amx_tiles.inc)
 
 constexpr int kSlabRows = 16;
+// Fewer tokens than this take the avx512 tiles: a slab's decode into planes then serves too few
+// token tiles. Qwen-3B shapes, one thread, GOPS avx512 / amx: Q4_K n=16 190 / 162, n=32
+// 232 / 208, n=48 254 / 274, n=64 240 / 316; Q6_K n=32 196 / 212, n=48 231 / 294.
+constexpr int64_t kMinTokens = 32;
 
 // One row's super-block, its values pre-scaled: x = sc·(q − offset) for the scale of each 16
 // values (Q6_K: offset 32, so its whole formula is d·Σ x·a; Q4_K/Q5_K: offset 0, their mins
@@ -225,7 +229,7 @@ int64_t gemm_kquant_tiles(const WeightView& w, int64_t r0, int64_t r1, const uin
 
 void gemm_kquant(const WeightView& w, int64_t r0, int64_t r1, const uint8_t* act, int64_t n,
                  float* y) {
-  if (n == 1 || n > kMaxTokens) return avx512::gemm_kquant(w, r0, r1, act, n, y);
+  if (n <= kMinTokens || n > kMaxTokens) return avx512::gemm_kquant(w, r0, r1, act, n, y);
   int64_t done;
   switch (w.type) {
     case DType::kQ4_K:
