@@ -1,4 +1,4 @@
-// The amx variant's matmul entry: the avx512 variant with the Q8_0/Q4_0 and Q4_K/Q5_K prompt
+// The amx variant's matmul entry: the avx512 variant with the Q8_0/Q4_0 and K-quant prompt
 // products on the tile unit (amx_q32.cpp, amx_kquant.cpp). Quantizers, decode products and the
 // other weight types are the avx512 variant's; the driver (impl/matmul.inc) is compiled again so
 // that its calls reach amx::gemm_q32 and amx::gemm_kquant, its chunks whole 32-row tiles.

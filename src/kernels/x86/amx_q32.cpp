@@ -198,6 +198,7 @@ int64_t gemm_q32_tiles(const WeightView& w, int64_t r0, int64_t r1, const uint8_
   // tile: the first touch of a slab otherwise waits on memory, row after row.
   const int64_t slab_bytes = kTileRows * wstride;
   const int64_t tiles = (n + kTileTokens - 1) / kTileTokens;
+  const int64_t share = (slab_bytes + tiles - 1) / tiles;
   for (; r + kTileRows <= r1; r += kTileRows) {
     const uint8_t* slab = w.row(r);
     const uint8_t* next = r + 2 * kTileRows <= r1 ? slab + slab_bytes : nullptr;
@@ -210,7 +211,6 @@ int64_t gemm_q32_tiles(const WeightView& w, int64_t r0, int64_t r1, const uint8_
       const int tokens = static_cast<int>(std::min<int64_t>(kTileTokens, n - t));
       const uint8_t* at = act + t / kGroupLanes * gstride;
       float* yt = y + t * ldy + r;
-      const int64_t share = (slab_bytes + tiles - 1) / tiles;
       const int64_t from = t / kTileTokens * share;
       const uint8_t* ahead = next != nullptr ? next + from : nullptr;
       const int64_t ahead_bytes = next != nullptr ? std::min(share, slab_bytes - from) : 0;

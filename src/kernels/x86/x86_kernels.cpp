@@ -80,7 +80,8 @@ const KernelTable& avx512_kernels() {
 #endif
 }
 
-// The AVX-512 table with the Q8_0/Q4_0 prompt products on the AMX tile unit.
+// The AVX-512 table with the quantized prompt products (Q8_0/Q4_0, K-quants) on the AMX tile
+// unit.
 const KernelTable& amx_kernels() {
 #if defined(__x86_64__)
   static const KernelTable table =

@@ -1,5 +1,5 @@
 // The x86 SIMD kernel tables (issue 5): AVX2+FMA+F16C, AVX-VNNI, AVX-512 (F/BW/VL + VNNI), and AMX
-// (AVX-512 with the Q8_0/Q4_0 prompt products on the tile unit). Each table
+// (AVX-512 with the quantized prompt products on the tile unit). Each table
 // is the reference table with the entries these variants speed up replaced (matmul, its
 // scratch size, attention, and the row-wise kernels: RMSNorm, RoPE, SiLU·mul, softmax). On other
 // architectures the functions here return the reference table.
