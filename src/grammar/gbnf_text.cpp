@@ -1,0 +1,184 @@
+#include "grammar/gbnf_text.h"
+
+#include <algorithm>
+
+#include "base/error.h"
+
+namespace slimllm::grammar {
+
+CodePointRanges normalized(CodePointRanges ranges) {
+  std::sort(ranges.begin(), ranges.end());
+  CodePointRanges out;
+  for (const auto& [lo, hi] : ranges) {
+    if (lo > hi) continue;
+    if (!out.empty() && lo <= out.back().second + 1) {
+      out.back().second = std::max(out.back().second, hi);
+    } else {
+      out.emplace_back(lo, hi);
+    }
+  }
+  return out;
+}
+
+CodePointRanges complement(const CodePointRanges& ranges) {
+  CodePointRanges out;
+  char32_t next = 0;
+  for (const auto& [lo, hi] : normalized(ranges)) {
+    if (lo > next) out.emplace_back(next, lo - 1);
+    next = hi + 1;
+  }
+  if (next <= kMaxCodePoint) out.emplace_back(next, kMaxCodePoint);
+  return out;
+}
+
+CodePointRanges subtract(const CodePointRanges& ranges, const CodePointRanges& removed) {
+  // A \ B = A ∩ ¬B = ¬(¬A ∪ B).
+  CodePointRanges either = complement(ranges);
+  either.insert(either.end(), removed.begin(), removed.end());
+  return complement(either);
+}
+
+bool contains(const CodePointRanges& ranges, char32_t c) {
+  for (const auto& [lo, hi] : ranges) {
+    if (c >= lo && c <= hi) return true;
+  }
+  return false;
+}
+
+void append_utf8(std::string& out, char32_t c) {
+  if (c < 0x80) {
+    out += static_cast<char>(c);
+  } else if (c < 0x800) {
+    out += static_cast<char>(0xC0 | (c >> 6));
+    out += static_cast<char>(0x80 | (c & 0x3F));
+  } else if (c < 0x10000) {
+    out += static_cast<char>(0xE0 | (c >> 12));
+    out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (c & 0x3F));
+  } else {
+    out += static_cast<char>(0xF0 | (c >> 18));
+    out += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
+    out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (c & 0x3F));
+  }
+}
+
+namespace {
+
+const char kHex[] = "0123456789ABCDEF";
+
+void append_hex_byte(std::string& out, unsigned byte) {
+  out += "\\x";
+  out += kHex[(byte >> 4) & 0xF];
+  out += kHex[byte & 0xF];
+}
+
+// One code point inside a GBNF class, escaping what the class syntax gives a meaning to.
+void append_class_char(std::string& out, char32_t c) {
+  if (c < 0x20 || c == 0x7F) {
+    append_hex_byte(out, static_cast<unsigned>(c));
+  } else if (c == '\\' || c == ']' || c == '[' || c == '-' || c == '^') {
+    // As hex escapes, which every GBNF reader takes inside a class (not all take "\-").
+    append_hex_byte(out, static_cast<unsigned>(c));
+  } else {
+    append_utf8(out, c);
+  }
+}
+
+}  // namespace
+
+std::string gbnf_literal(std::string_view bytes) {
+  std::string out = "\"";
+  for (unsigned char b : bytes) {
+    if (b == '"' || b == '\\') {
+      out += '\\';
+      out += static_cast<char>(b);
+    } else if (b == '\n') {
+      out += "\\n";
+    } else if (b == '\r') {
+      out += "\\r";
+    } else if (b == '\t') {
+      out += "\\t";
+    } else if (b < 0x20 || b == 0x7F) {
+      append_hex_byte(out, b);
+    } else {
+      out += static_cast<char>(b);
+    }
+  }
+  return out + "\"";
+}
+
+std::string gbnf_class(const CodePointRanges& ranges) {
+  std::string out = "[";
+  for (const auto& [lo, hi] : ranges) {
+    append_class_char(out, lo);
+    if (hi > lo) {
+      if (hi > lo + 1) out += '-';
+      append_class_char(out, hi);
+    }
+  }
+  return out + "]";
+}
+
+std::string json_string_chars(const CodePointRanges& chars) {
+  // JSON requires these escaped; the grammar's `char` rule also keeps DEL escaped.
+  const CodePointRanges escaped_only = {{0x00, 0x1F}, {'"', '"'}, {'\\', '\\'}, {0x7F, 0x7F}};
+  std::vector<std::string> alternatives;
+  CodePointRanges raw = subtract(chars, escaped_only);
+  if (!raw.empty()) alternatives.push_back(gbnf_class(raw));
+  if (contains(chars, '"')) alternatives.push_back(R"("\\\"")");
+  if (contains(chars, '\\')) alternatives.push_back(R"("\\\\")");
+  if (contains(chars, '/')) alternatives.push_back(R"("\\/")");
+  // Short escapes JSON has for five control characters, then \u00XX in either case for every
+  // control character (the short ones included: "\u000a" is a newline too).
+  const std::pair<char32_t, char> short_escapes[] = {
+      {0x08, 'b'}, {0x0C, 'f'}, {0x0A, 'n'}, {0x0D, 'r'}, {0x09, 't'}};
+  std::string short_class;
+  for (const auto& [c, letter] : short_escapes) {
+    if (contains(chars, c)) short_class += letter;
+  }
+  if (!short_class.empty()) alternatives.push_back(R"("\\" [)" + short_class + "]");
+  bool all_controls = subtract({{0x00, 0x1F}}, chars).empty();
+  if (all_controls) {
+    alternatives.push_back(R"("\\u00" [01] [0-9a-fA-F])");
+  }
+  for (char32_t c = 0; c <= 0x7F; c = (c == 0x1F ? 0x7F : c + 1)) {
+    if ((c < 0x20 && all_controls) || !contains(chars, c)) continue;
+    std::string expr = "\"\\\\u00";
+    expr += kHex[c >> 4];
+    expr += "\" [";
+    expr += kHex[c & 0xF];
+    if (kHex[c & 0xF] >= 'A') expr += static_cast<char>(kHex[c & 0xF] - 'A' + 'a');
+    expr += "]";
+    alternatives.push_back(expr);
+    if (c == 0x7F) break;
+  }
+  if (alternatives.empty()) return "";
+  if (alternatives.size() == 1) return alternatives[0];
+  std::string out = "(";
+  for (size_t i = 0; i < alternatives.size(); ++i) {
+    if (i > 0) out += " | ";
+    out += alternatives[i];
+  }
+  return out + ")";
+}
+
+std::string repeated(const std::string& atom, uint64_t lo, std::optional<uint64_t> hi,
+                     std::string_view what) {
+  if (lo > kMaxRepetition || (hi && *hi > kMaxRepetition)) {
+    fail("unsupported JSON schema: ", what, " above ", kMaxRepetition,
+         " (the grammar would be too large)");
+  }
+  if (hi && *hi < lo) fail("invalid JSON schema: ", what, ": minimum ", lo, " > maximum ", *hi);
+  if (hi && *hi == 0) return "";
+  if (!hi) {
+    if (lo == 0) return atom + "*";
+    if (lo == 1) return atom + "+";
+    return atom + "{" + std::to_string(lo) + ",}";
+  }
+  if (lo == *hi) return lo == 1 ? atom : atom + "{" + std::to_string(lo) + "}";
+  if (lo == 0 && *hi == 1) return atom + "?";
+  return atom + "{" + std::to_string(lo) + "," + std::to_string(*hi) + "}";
+}
+
+}  // namespace slimllm::grammar
