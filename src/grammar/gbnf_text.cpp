@@ -142,16 +142,19 @@ std::string json_string_chars(const CodePointRanges& chars) {
   if (all_controls) {
     alternatives.push_back(R"("\\u00" [01] [0-9a-fA-F])");
   }
-  for (char32_t c = 0; c <= 0x7F; c = (c == 0x1F ? 0x7F : c + 1)) {
-    if ((c < 0x20 && all_controls) || !contains(chars, c)) continue;
-    std::string expr = "\"\\\\u00";
-    expr += kHex[c >> 4];
-    expr += "\" [";
-    expr += kHex[c & 0xF];
-    if (kHex[c & 0xF] >= 'A') expr += static_cast<char>(kHex[c & 0xF] - 'A' + 'a');
-    expr += "]";
-    alternatives.push_back(expr);
-    if (c == 0x7F) break;
+  // The rest as "\u00" plus a class of last digits per second digit ("\u001" [0-9A-Fa-f]).
+  for (char32_t high : {0x00u, 0x10u, 0x70u}) {
+    if (all_controls && high < 0x20) continue;
+    std::string last_digits;
+    for (char32_t c = high; c < high + 0x10; ++c) {
+      if (c >= 0x20 && c != 0x7F) continue;
+      if (!contains(chars, c)) continue;
+      char digit = kHex[c & 0xF];
+      last_digits += digit;
+      if (digit >= 'A') last_digits += static_cast<char>(digit - 'A' + 'a');
+    }
+    if (last_digits.empty()) continue;
+    alternatives.push_back(std::string("\"\\\\u00") + kHex[high >> 4] + "\" [" + last_digits + "]");
   }
   if (alternatives.empty()) return "";
   if (alternatives.size() == 1) return alternatives[0];

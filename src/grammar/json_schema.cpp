@@ -595,7 +595,10 @@ class Converter {
       out.erase("$ref");
       merge_into(out, resolve(ref), depth + 1);
     }
-    for (const Json& part : schema["allOf"]) merge_into(out, part, depth + 1);
+    if (schema.contains("allOf")) {
+      if (!schema["allOf"].is_array()) fail("invalid JSON schema: allOf is not an array");
+      for (const Json& part : schema["allOf"]) merge_into(out, part, depth + 1);
+    }
     return out;
   }
 
@@ -922,6 +925,8 @@ class Converter {
         break;
       }
     }
+    // Built from the last member back; the rules made are then put in reading order.
+    size_t first_new_rule = rules_.size();
     std::vector<std::string> tail(n + 1);
     tail[n] = extras_after;
     for (size_t i = n; i-- > 0;) {
@@ -944,6 +949,7 @@ class Converter {
       head =
           head.empty() ? starts_here : "(" + starts_here + " | " + rule(hint + "-head", head) + ")";
     }
+    std::reverse(rules_.begin() + static_cast<std::ptrdiff_t>(first_new_rule), rules_.end());
     if (head.empty()) return R"("{" ws "}")";
     if (first_required < n) return R"("{" ws )" + head + R"( ws "}")";
     return R"("{" ws ()" + head + R"( ws)? "}")";
