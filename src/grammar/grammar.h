@@ -13,8 +13,14 @@ namespace slimllm::grammar {
 
 struct Grammar;  // defined in grammar/rules.h (internal)
 
-// Compiles GBNF text; `root` names the start rule. Throws Error naming the line and column of
-// a syntax error, an undefined rule, or left recursion.
+// Compiles GBNF text; `root` names the start rule. Throws Error ("GBNF grammar: line L, column
+// C: ...") for a syntax error, an undefined rule, a rule defined twice, left recursion (a rule
+// that can reach itself without consuming a byte, which includes repeating something that can
+// match nothing, `("a"?)*`), or an excessive size (a repetition count above 10000, more than
+// ~1M elements, parentheses nested over 400 deep); a missing start rule is reported without a
+// position. Escapes: \n \r \t \\ \" \' \[ \] \- \^ \/ \xHH \uHHHH \UHHHHHHHH (code points,
+// encoded as UTF-8). Surrogates (U+D800-DFFF) are never matched: negated classes and `.` leave
+// them out, and a literal escape of one is an error.
 std::shared_ptr<const Grammar> compile_gbnf(std::string_view text, std::string_view root = "root");
 
 }  // namespace slimllm::grammar
