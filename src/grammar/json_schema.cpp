@@ -11,6 +11,8 @@
 
 #include "base/error.h"
 #include "grammar/gbnf_text.h"
+#include "grammar/key_trie.h"
+#include "grammar/number_range.h"
 #include "grammar/regex_gbnf.h"
 
 namespace slimllm::grammar {
@@ -184,123 +186,6 @@ Json without(const Json& schema, std::initializer_list<std::string_view> keys) {
     if (std::find(keys.begin(), keys.end(), key) == keys.end()) out[key] = value;
   }
   return out;
-}
-
-// A 128-bit integer holds every JSON integer bound nlohmann parses (int64 and uint64).
-using Int = __int128;
-
-std::string int_text(Int value) {
-  if (value < 0) return "-" + int_text(-value);
-  std::string digits;
-  do {
-    digits.insert(digits.begin(), static_cast<char>('0' + static_cast<int>(value % 10)));
-    value /= 10;
-  } while (value > 0);
-  return digits;
-}
-
-// Integers at most this many digits long when no bound limits them (as in the `integer` rule).
-constexpr size_t kMaxDigits = 16;
-
-// Decimal numbers of exactly a.size() digits from a to b (same length, a <= b, leading zeros
-// allowed: the caller fixed the first digit). Linear in the length: at each digit only the two
-// edges recurse.
-std::string same_length_range(const std::string& a, const std::string& b) {
-  if (a.empty()) return "";
-  if (a == b) return gbnf_literal(a);
-  if (a[0] == b[0]) {
-    return join({gbnf_literal(a.substr(0, 1)), same_length_range(a.substr(1), b.substr(1))}, " ");
-  }
-  size_t rest = a.size() - 1;
-  bool low_all_zero = a.find_first_not_of('0', 1) == std::string::npos;
-  bool high_all_nine = b.find_first_not_of('9', 1) == std::string::npos;
-  char first = a[0], last = b[0];
-  std::vector<std::string> alternatives;
-  if (!low_all_zero) {
-    alternatives.push_back(
-        join({gbnf_literal(a.substr(0, 1)), same_length_range(a.substr(1), std::string(rest, '9'))},
-             " "));
-    ++first;
-  }
-  if (!high_all_nine) --last;
-  if (first <= last) {
-    CodePointRanges digit = {{static_cast<char32_t>(first), static_cast<char32_t>(last)}};
-    alternatives.push_back(join({gbnf_class(digit), repeated("[0-9]", rest, rest, "digits")}, " "));
-  }
-  if (!high_all_nine) {
-    alternatives.push_back(
-        join({gbnf_literal(b.substr(0, 1)), same_length_range(std::string(rest, '0'), b.substr(1))},
-             " "));
-  }
-  return alternatives.size() == 1 ? alternatives[0] : "(" + join(alternatives, " | ") + ")";
-}
-
-// Non-negative integers (no leading zeros) from lo to hi; no hi = up to kMaxDigits digits (or
-// lo's length).
-std::string magnitude_range(Int lo, std::optional<Int> hi) {
-  std::vector<std::string> alternatives;
-  if (lo == 0) {
-    alternatives.push_back("\"0\"");
-    lo = 1;
-    if (hi && *hi == 0) return alternatives[0];
-  }
-  std::string low = int_text(lo);
-  size_t low_length = low.size();
-  size_t high_length = hi ? int_text(*hi).size() : std::max(kMaxDigits, low_length);
-  for (size_t length = low_length; length <= high_length; ++length) {
-    std::string from = length == low_length ? low : "1" + std::string(length - 1, '0');
-    bool last = length == high_length;
-    std::string to = last && hi ? int_text(*hi) : std::string(length, '9');
-    if (length > low_length && !(last && hi)) {
-      // Every number of this length and the longer ones up to the last: one term.
-      size_t max_length = hi ? high_length - 1 : high_length;
-      alternatives.push_back("[1-9] " +
-                             repeated("[0-9]", length - 1, max_length - 1, "integer digits"));
-      length = max_length;
-      continue;
-    }
-    alternatives.push_back(same_length_range(from, to));
-  }
-  return alternatives.size() == 1 ? alternatives[0] : "(" + join(alternatives, " | ") + ")";
-}
-
-// Integers in [lo, hi], either bound optional.
-std::string integer_range(std::optional<Int> lo, std::optional<Int> hi) {
-  std::vector<std::string> alternatives;
-  if (!hi || *hi >= 0) alternatives.push_back(magnitude_range(lo && *lo > 0 ? *lo : 0, hi));
-  if (!lo || *lo < 0) {
-    Int smallest = hi && *hi < 0 ? -*hi : 1;
-    std::optional<Int> largest;
-    if (lo) largest = -*lo;
-    alternatives.push_back("\"-\" " + magnitude_range(smallest, largest));
-  }
-  return alternatives.size() == 1 ? alternatives[0] : "(" + join(alternatives, " | ") + ")";
-}
-
-const char* kFraction = R"(("." [0-9]{1,16}))";
-const char* kZeroFraction = R"(("." "0"{1,16}))";
-
-// Decimal numbers (no exponent) in [lo, hi], both bounds integers: an integer part inside the
-// range with any fraction, or the far end of the range with a zero fraction.
-std::string number_range(std::optional<Int> lo, std::optional<Int> hi) {
-  std::vector<std::string> alternatives;
-  auto side = [&](Int near, std::optional<Int> far) {
-    // Magnitudes from near (any fraction) to far (only a zero fraction at far itself).
-    if (!far) return magnitude_range(near, std::nullopt) + " " + kFraction + "?";
-    std::vector<std::string> parts;
-    if (*far > near) {
-      parts.push_back(magnitude_range(near, *far - 1) + " " + kFraction + "?");
-    }
-    parts.push_back(gbnf_literal(int_text(*far)) + " " + kZeroFraction + "?");
-    return parts.size() == 1 ? parts[0] : "(" + join(parts, " | ") + ")";
-  };
-  if (!hi || *hi >= 0) alternatives.push_back(side(lo && *lo > 0 ? *lo : 0, hi));
-  if (!lo || *lo < 0) {
-    std::optional<Int> far;
-    if (lo) far = -*lo;
-    alternatives.push_back("\"-\" " + side(hi && *hi < 0 ? -*hi : 0, far));
-  }
-  return alternatives.size() == 1 ? alternatives[0] : "(" + join(alternatives, " | ") + ")";
 }
 
 class Converter {
@@ -756,26 +641,22 @@ class Converter {
             hint, "; use type integer, or whole-number bounds)");
       }
     }
-    std::optional<Int> lo, hi;
-    if (minimum) lo = minimum->ceil;
-    if (exclusive_minimum) {
-      Int strict = exclusive_minimum->floor + 1;
-      lo = lo ? std::max(*lo, strict) : strict;
-    }
-    if (maximum) hi = maximum->floor;
-    if (exclusive_maximum) {
-      Int strict = exclusive_maximum->ceil - 1;
-      hi = hi ? std::min(*hi, strict) : strict;
-    }
-    // Past the digit limits a bound excludes nothing the grammar could write anyway.
+    // The bounds as whole numbers, inclusive; ±kNone stands for no bound. Past ±kVast a bound
+    // excludes nothing the digit limits let through, so it is dropped.
     const Int kVast = static_cast<Int>(10'000'000'000'000'000'000ULL);
-    if (lo && *lo <= -kVast) lo.reset();
-    if (hi && *hi >= kVast) hi.reset();
-    if (lo && hi && *lo > *hi) {
+    const Int kNone = kVast * kVast;
+    Int lo = -kNone, hi = kNone;
+    if (minimum) lo = std::max(lo, minimum->ceil);
+    if (exclusive_minimum) lo = std::max(lo, exclusive_minimum->floor + 1);
+    if (maximum) hi = std::min(hi, maximum->floor);
+    if (exclusive_maximum) hi = std::min(hi, exclusive_maximum->ceil - 1);
+    if (lo > hi) {
       fail("invalid JSON schema: no ", integer ? "integer" : "number", " lies between ",
-           int_text(*lo), " and ", int_text(*hi), " (at ", hint, ")");
+           int_text(lo), " and ", int_text(hi), " (at ", hint, ")");
     }
-    return integer ? integer_range(lo, hi) : number_range(lo, hi);
+    std::optional<Int> low = lo > -kVast ? std::optional<Int>(lo) : std::nullopt;
+    std::optional<Int> high = hi < kVast ? std::optional<Int>(hi) : std::nullopt;
+    return integer ? integer_range(low, high) : number_range(low, high);
   }
 
   // ---- arrays ----
@@ -955,77 +836,14 @@ class Converter {
     return R"("{" ws ()" + head + R"( ws)? "}")";
   }
 
-  // A key that is none of `declared`: a trie of the declared keys' JSON spellings, where each
-  // node's rule either ends the key (unless a declared key ends there), leaves the trie with a
-  // character no declared key continues with, or follows a declared key one character further.
+  // A key that is none of `declared` (key_trie.h), as rules of this grammar.
   std::string undeclared_key(const std::vector<std::string>& declared, const std::string& hint) {
-    struct Node {
-      std::map<std::string, size_t> children;
-      bool terminal = false;
-    };
-    std::vector<Node> nodes(1);
-    for (const std::string& name : declared) {
-      std::string spelled = Json(name).dump();
-      std::string_view content(spelled);
-      content = content.substr(1, content.size() - 2);
-      size_t node = 0;
-      bool reachable = true;
-      for (size_t i = 0; i < content.size();) {
-        size_t length = 1;
-        unsigned char lead = static_cast<unsigned char>(content[i]);
-        if (content[i] == '\\') {
-          length = content[i + 1] == 'u' ? 6 : 2;
-          // key-char spells no \u escape, so a name needing one can never be written anyway.
-          if (length == 6) reachable = false;
-        } else if (lead >= 0xF0) {
-          length = 4;
-        } else if (lead >= 0xE0) {
-          length = 3;
-        } else if (lead >= 0xC0) {
-          length = 2;
-        }
-        if (!reachable) break;
-        std::string unit(content.substr(i, length));
-        auto [it, inserted] = nodes[node].children.emplace(unit, nodes.size());
-        if (inserted) nodes.emplace_back();
-        node = it->second;
-        i += length;
-      }
-      if (reachable) nodes[node].terminal = true;
-    }
-    use("key-char");
-    std::string rest = "key-char* \"\\\"\"";
-    std::vector<std::string> names(nodes.size());
-    for (size_t i = 0; i < nodes.size(); ++i) names[i] = unique_name(hint + "-key");
-    for (size_t i = 0; i < nodes.size(); ++i) {
-      const Node& node = nodes[i];
-      std::vector<std::string> alternatives;
-      if (!node.terminal) alternatives.push_back("\"\\\"\"");
-      CodePointRanges raw_taken;
-      std::string escapes_left = "\"\\bfnrt";
-      for (const auto& [unit, child] : node.children) {
-        if (unit[0] == '\\') {
-          escapes_left.erase(escapes_left.find(unit[1]), 1);
-        } else {
-          char32_t c = 0;
-          unsigned char lead = static_cast<unsigned char>(unit[0]);
-          c = unit.size() == 1 ? lead : lead & (0x3F >> (unit.size() - 1));
-          for (size_t k = 1; k < unit.size(); ++k) c = (c << 6) | (unit[k] & 0x3F);
-          raw_taken.emplace_back(c, c);
-        }
-        alternatives.push_back(gbnf_literal(unit) + " " + names[child]);
-      }
-      CodePointRanges raw_left = subtract({{0x20, kMaxCodePoint}}, normalized(raw_taken));
-      raw_left = subtract(raw_left, {{'"', '"'}, {'\\', '\\'}, {0x7F, 0x7F}});
-      if (!raw_left.empty()) alternatives.push_back(gbnf_class(raw_left) + " " + rest);
-      if (!escapes_left.empty()) {
-        CodePointRanges letters;
-        for (char c : escapes_left) letters.emplace_back(c, c);
-        alternatives.push_back("\"\\\\\" " + gbnf_class(normalized(letters)) + " " + rest);
-      }
-      rules_.emplace_back(names[i], join(alternatives, " | "));
-    }
-    return "\"\\\"\" " + names[0];
+    std::vector<std::string> spellings;
+    for (const std::string& name : declared) spellings.push_back(Json(name).dump());
+    auto rules = undeclared_key_rules(spellings, use("key-char"),
+                                      [&] { return unique_name(hint + "-key"); });
+    rules_.insert(rules_.end(), rules.begin(), rules.end());
+    return "\"\\\"\" " + rules[0].first;
   }
 
   const Json& root_;

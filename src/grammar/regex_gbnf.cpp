@@ -202,11 +202,11 @@ class RegexParser {
       return n;
     };
     uint64_t lo = number();
-    std::optional<uint64_t> hi = lo;
-    if (eat(','))
-      hi = isdigit(static_cast<unsigned char>(peek())) ? std::optional(number()) : std::nullopt;
+    bool comma = eat(',');
+    bool open_ended = comma && !isdigit(static_cast<unsigned char>(peek()));
+    uint64_t hi = comma && !open_ended ? number() : lo;
     eat('}');
-    return std::pair{lo, hi};
+    return std::pair{lo, open_ended ? std::nullopt : std::optional<uint64_t>(hi)};
   }
 
   Atom parse_atom() {

@@ -363,6 +363,10 @@ const std::vector<Case> kCases = {
      R"({"type":"integer","minimum":1000})",
      {"1000", "5000", "1234567890123456"},
      {"999", "-1000", "12345678901234567"}},
+    {"integer_vast_float_bounds",
+     R"({"type":"integer","minimum":-1e300,"maximum":1e300})",
+     {"0", "-5", "1234567890123456"},
+     {"1.5", "12345678901234567"}},
     // ---- number ranges ----
     {"number_unit_interval",
      R"({"type":"number","minimum":0,"maximum":1})",
