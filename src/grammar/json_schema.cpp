@@ -212,24 +212,29 @@ class Converter {
 
   void check_keywords() {
     std::vector<std::string> refused;
-    walk(root_, refused);
+    walk(root_, refused, 0);
     if (!refused.empty()) {
       fail("unsupported JSON schema keyword(s): ", join(refused, ", "));
     }
   }
 
-  void walk(const Json& schema, std::vector<std::string>& refused) {
+  // Nesting deeper than any real schema only serves to exhaust the stack of the converter.
+  static constexpr int kMaxDepth = 100;
+
+  void walk(const Json& schema, std::vector<std::string>& refused, int depth) {
     if (!schema.is_object()) return;
+    if (depth > kMaxDepth)
+      fail("unsupported JSON schema: nested deeper than ", kMaxDepth, " levels");
     auto note = [&](const std::string& what) {
       if (std::find(refused.begin(), refused.end(), what) == refused.end()) refused.push_back(what);
     };
     auto walk_map = [&](const Json& map) {
       if (!map.is_object()) return;
-      for (const auto& [name, sub] : map.items()) walk(sub, refused);
+      for (const auto& [name, sub] : map.items()) walk(sub, refused, depth + 1);
     };
     auto walk_list = [&](const Json& list) {
       if (!list.is_array()) return;
-      for (const Json& sub : list) walk(sub, refused);
+      for (const Json& sub : list) walk(sub, refused, depth + 1);
     };
     for (const auto& [key, value] : schema.items()) {
       if (kRefused.count(key)) {
@@ -243,9 +248,9 @@ class Converter {
       } else if (key == "anyOf" || key == "oneOf" || key == "allOf" || key == "prefixItems") {
         walk_list(value);
       } else if (key == "items") {
-        value.is_array() ? walk_list(value) : walk(value, refused);
+        value.is_array() ? walk_list(value) : walk(value, refused, depth + 1);
       } else if (key == "additionalProperties" || key == "additionalItems") {
-        walk(value, refused);
+        walk(value, refused, depth + 1);
       }
     }
   }
@@ -716,7 +721,10 @@ class Converter {
         if (max_items) hi = *max_items - from;
         return repeated("(\",\" ws " + rest_rule + " ws)", lo, hi, "minItems/maxItems");
       }
-      std::string one = join({"\",\" ws", element(from), "ws", after(from + 1)}, " ");
+      // Each position's rest is a rule of its own, so long tuples do not nest parentheses.
+      std::string next = after(from + 1);
+      if (!next.empty()) next = rule(hint + "-rest", next);
+      std::string one = join({"\",\" ws", element(from), "ws", next}, " ");
       return from < min_items ? one : "(" + one + ")?";
     };
     std::string items = join({element(0), "ws", after(1)}, " ");

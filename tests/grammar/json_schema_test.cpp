@@ -564,5 +564,27 @@ TEST(JsonSchemaGbnf, ManyOptionalPropertiesStayLinear) {
   EXPECT_FALSE(matches(grammar, R"({"p0":1})"));
 }
 
+TEST(JsonSchemaGbnf, LongTuplesAndDeepSchemas) {
+  ordered_json tuple = {{"type", "array"}, {"prefixItems", ordered_json::array()}};
+  std::string instance = "[";
+  for (int i = 0; i < 500; ++i) {
+    tuple["prefixItems"].push_back({{"const", i}});
+    instance += (i ? "," : "") + std::to_string(i);
+  }
+  auto grammar = compile_gbnf(json_schema_gbnf(tuple));
+  EXPECT_TRUE(matches(grammar, instance + "]"));
+  EXPECT_TRUE(matches(grammar, "[0,1,2]"));
+  EXPECT_FALSE(matches(grammar, instance + ",500]"));
+  EXPECT_FALSE(matches(grammar, "[0,2]"));
+
+  std::string deep = R"({"type":"integer"})";
+  for (int i = 0; i < 150; ++i) deep = R"({"type":"array","items":)" + deep + "}";
+  std::string message = error_of(deep.c_str());
+  EXPECT_NE(message.find("nested deeper than"), std::string::npos) << message;
+  std::string shallow = R"({"type":"integer"})";
+  for (int i = 0; i < 50; ++i) shallow = R"({"type":"array","items":)" + shallow + "}";
+  EXPECT_EQ(error_of(shallow.c_str()), "");
+}
+
 }  // namespace
 }  // namespace slimllm::grammar
