@@ -180,8 +180,11 @@ OrderedJson tool_calls_of(const Json& calls) {
   for (const Json& call : calls) {
     const Json f = call.value("function", Json::object());
     OrderedJson c;
-    c["id"] = random_id("call_");
-    c["index"] = index++;
+    c["id"] = call.contains("id") && call["id"].is_string() ? call["id"].get<std::string>()
+                                                            : random_id("call_");
+    c["index"] =
+        f.contains("index") && f["index"].is_number_integer() ? f["index"].get<int>() : index;
+    ++index;
     c["type"] = "function";
     c["function"]["name"] = f.value("name", "");
     c["function"]["arguments"] = f.value("arguments", Json::object()).dump();
@@ -215,6 +218,74 @@ OrderedJson assistant_message(const Json& native, bool with_role) {
 bool has_tool_calls(const Json& native) {
   const Json m = native.value("message", Json::object());
   return m.contains("tool_calls") && m["tool_calls"].is_array() && !m["tool_calls"].empty();
+}
+
+// Chat's logprobs: {"content": [{token, logprob, bytes, top_logprobs: [{token, logprob, bytes}]}]}
+// from the native array (the same entries, top_logprobs always present).
+Json chat_logprobs(const Json& native) {
+  OrderedJson content = OrderedJson::array();
+  if (native.contains("logprobs") && native["logprobs"].is_array()) {
+    for (const Json& lp : native["logprobs"]) {
+      OrderedJson entry;
+      entry["token"] = lp.value("token", "");
+      entry["logprob"] = lp.value("logprob", 0.0);
+      entry["bytes"] = lp.value("bytes", Json::array());
+      OrderedJson top = OrderedJson::array();
+      for (const Json& alt : lp.value("top_logprobs", Json::array())) {
+        OrderedJson a;
+        a["token"] = alt.value("token", "");
+        a["logprob"] = alt.value("logprob", 0.0);
+        a["bytes"] = alt.value("bytes", Json::array());
+        top.push_back(a);
+      }
+      entry["top_logprobs"] = top;
+      content.push_back(entry);
+    }
+  }
+  OrderedJson out;
+  out["content"] = content;
+  return Json::parse(out.dump());
+}
+
+// The legacy completions logprobs: parallel lists, and each token's alternatives as a map.
+OrderedJson completion_logprobs(const Json& native, size_t text_offset) {
+  OrderedJson out;
+  OrderedJson tokens = OrderedJson::array(), values = OrderedJson::array(),
+              tops = OrderedJson::array(), offsets = OrderedJson::array();
+  if (native.contains("logprobs") && native["logprobs"].is_array()) {
+    for (const Json& lp : native["logprobs"]) {
+      const std::string token = lp.value("token", "");
+      tokens.push_back(token);
+      values.push_back(lp.value("logprob", 0.0));
+      OrderedJson top = OrderedJson::object();
+      for (const Json& alt : lp.value("top_logprobs", Json::array())) {
+        top[alt.value("token", "")] = alt.value("logprob", 0.0);
+      }
+      tops.push_back(top);
+      offsets.push_back(text_offset);
+      text_offset += token.size();
+    }
+  }
+  out["tokens"] = tokens;
+  out["token_logprobs"] = values;
+  out["top_logprobs"] = tops;
+  out["text_offset"] = offsets;
+  return out;
+}
+
+// OpenAI's tool_choice, checked here so a bad one is the middleware's 400.
+Json native_tool_choice(const Json& r) {
+  if (!r.contains("tool_choice") || r["tool_choice"].is_null()) return nullptr;
+  const Json& c = r["tool_choice"];
+  if (c.is_string()) {
+    const std::string s = c.get<std::string>();
+    if (s == "none" || s == "auto" || s == "required") return c;
+  } else if (c.is_object() && c.value("type", "") == "function" && c.contains("function") &&
+             c["function"].is_object() && c["function"].contains("name") &&
+             c["function"]["name"].is_string()) {
+    return {{"type", "function"}, {"function", {{"name", c["function"]["name"]}}}};
+  }
+  bad_request(str_cat("invalid tool_choice: ", c.dump()));
 }
 
 }  // namespace
@@ -251,10 +322,30 @@ Json chat_request(const Json& r, Exchange& exchange) {
       native["format"] = "json";
     } else if (type == "json_schema") {
       const Json s = f.value("json_schema", Json::object());
-      if (s.contains("schema")) native["format"] = s["schema"];
+      if (!s.is_object() || !s.contains("schema") || !s["schema"].is_object()) {
+        bad_request("response_format json_schema needs a 'json_schema.schema' object");
+      }
+      native["format"] = s["schema"];
+    } else if (type != "text") {
+      bad_request(str_cat("invalid response_format type: '", type,
+                          "' (must be \"text\", \"json_object\" or \"json_schema\")"));
     }
   }
   if (r.contains("tools") && r["tools"].is_array()) native["tools"] = r["tools"];
+  const Json tool_choice = native_tool_choice(r);
+  if (!tool_choice.is_null()) native["tool_choice"] = tool_choice;
+  if (r.contains("logprobs") && !r["logprobs"].is_null()) {
+    if (!r["logprobs"].is_boolean()) bad_request("invalid type for 'logprobs'");
+    exchange.logprobs = r["logprobs"].get<bool>();
+  }
+  if (r.contains("top_logprobs") && !r["top_logprobs"].is_null()) {
+    if (!r["top_logprobs"].is_number_integer()) bad_request("invalid type for 'top_logprobs'");
+    const int top = r["top_logprobs"].get<int>();
+    if (top < 0 || top > 20) bad_request("top_logprobs must be between 0 and 20");
+    if (top > 0 && !exchange.logprobs) bad_request("top_logprobs requires logprobs to be true");
+    native["top_logprobs"] = top;
+  }
+  if (exchange.logprobs) native["logprobs"] = true;
   std::string effort;
   if (r.contains("reasoning_effort") && r["reasoning_effort"].is_string()) {
     effort = r["reasoning_effort"].get<std::string>();
@@ -281,6 +372,22 @@ Json completion_request(const Json& r, Exchange& exchange) {
                  {"stream", exchange.stream},
                  {"options", sampling_options(r)}};
   if (r.contains("suffix") && r["suffix"].is_string()) native["suffix"] = r["suffix"];
+  if (r.contains("logprobs") && !r["logprobs"].is_null()) {
+    if (!r["logprobs"].is_number_integer()) bad_request("invalid type for 'logprobs'");
+    const int n = r["logprobs"].get<int>();
+    if (n < 0 || n > 20) bad_request("logprobs must be between 0 and 20");
+    if (n > 0) {
+      exchange.logprobs = true;
+      native["logprobs"] = true;
+      native["top_logprobs"] = n;
+    }
+  }
+  if (r.value("echo", false)) {
+    if (exchange.logprobs) {
+      bad_request("echo with logprobs is not supported: the prompt's tokens have no logprobs");
+    }
+    exchange.echo = r.value("prompt", "");
+  }
   return native;
 }
 
@@ -290,6 +397,7 @@ OrderedJson chat_response(const Json& native, const Exchange& exchange) {
   choice["index"] = 0;
   choice["message"] = assistant_message(native, true);
   choice["finish_reason"] = finish_reason(native, has_tool_calls(native));
+  if (exchange.logprobs) choice["logprobs"] = chat_logprobs(native);
   o["choices"] = OrderedJson::array({choice});
   o["usage"] = usage_of(native);
   return o;
@@ -303,6 +411,7 @@ OrderedJson chat_chunk(const Json& native, const Exchange& exchange, bool& sent_
   if (has_tool_calls(native)) sent_tool_calls = true;
   choice["finish_reason"] =
       native.value("done", false) ? finish_reason(native, sent_tool_calls) : Json();
+  if (exchange.logprobs && native.contains("logprobs")) choice["logprobs"] = chat_logprobs(native);
   o["choices"] = OrderedJson::array({choice});
   return o;
 }
@@ -310,19 +419,24 @@ OrderedJson chat_chunk(const Json& native, const Exchange& exchange, bool& sent_
 OrderedJson completion_response(const Json& native, const Exchange& exchange) {
   OrderedJson o = envelope(exchange, "text_completion");
   OrderedJson choice;
-  choice["text"] = native.value("response", "");
+  choice["text"] = exchange.echo + native.value("response", "");
   choice["index"] = 0;
+  if (exchange.logprobs) choice["logprobs"] = completion_logprobs(native, 0);
   choice["finish_reason"] = finish_reason(native, false);
   o["choices"] = OrderedJson::array({choice});
   o["usage"] = usage_of(native);
   return o;
 }
 
-OrderedJson completion_chunk(const Json& native, const Exchange& exchange) {
+OrderedJson completion_chunk(const Json& native, Exchange& exchange) {
   OrderedJson o = envelope(exchange, "text_completion");
   OrderedJson choice;
-  choice["text"] = native.value("response", "");
+  choice["text"] = (exchange.echoed ? std::string() : exchange.echo) + native.value("response", "");
+  exchange.echoed = true;
   choice["index"] = 0;
+  if (exchange.logprobs && native.contains("logprobs")) {
+    choice["logprobs"] = completion_logprobs(native, 0);
+  }
   choice["finish_reason"] = native.value("done", false) ? finish_reason(native, false) : Json();
   o["choices"] = OrderedJson::array({choice});
   return o;

@@ -25,6 +25,9 @@ struct Exchange {
   int64_t created = 0;  // unix seconds
   bool stream = false;
   bool include_usage = false;  // stream_options.include_usage
+  bool logprobs = false;       // report logprobs in the answer (chat: logprobs; completions: N)
+  std::string echo;            // /v1/completions echo: the prompt, put before the answer
+  bool echoed = false;         // the echo went out with a streamed chunk already
 };
 
 // /v1/chat/completions → /api/chat. Throws ApiError 400 for what OpenAI's middleware refuses
@@ -39,7 +42,7 @@ OrderedJson chat_response(const Json& native, const Exchange& exchange);
 OrderedJson chat_chunk(const Json& native, const Exchange& exchange, bool& sent_tool_calls);
 // The final native /api/generate object → text_completion.
 OrderedJson completion_response(const Json& native, const Exchange& exchange);
-OrderedJson completion_chunk(const Json& native, const Exchange& exchange);
+OrderedJson completion_chunk(const Json& native, Exchange& exchange);
 // The usage-only chunk streamed last when include_usage was asked for.
 OrderedJson usage_chunk(const Json& native_final, const Exchange& exchange, const char* object);
 

@@ -129,7 +129,7 @@ Message Message::from_json(const Json& j) {
   read(j, "Message", "content", m.content);
   read(j, "Message", "thinking", m.thinking);
   read(j, "Message", "images", m.images);
-  m.tool_calls = read_raw(j, "tool_calls");
+  m.tool_calls = to_ordered(read_raw(j, "tool_calls"));
   read(j, "Message", "tool_name", m.tool_name);
   read(j, "Message", "tool_call_id", m.tool_call_id);
   return m;
@@ -141,7 +141,7 @@ OrderedJson Message::to_json() const {
   j["content"] = content;
   if (!thinking.empty()) j["thinking"] = thinking;
   if (!images.empty()) j["images"] = images;
-  if (tool_calls.is_array() && !tool_calls.empty()) j["tool_calls"] = to_ordered(tool_calls);
+  if (tool_calls.is_array() && !tool_calls.empty()) j["tool_calls"] = tool_calls;
   if (!tool_name.empty()) j["tool_name"] = tool_name;
   if (!tool_call_id.empty()) j["tool_call_id"] = tool_call_id;
   return j;
@@ -200,6 +200,7 @@ OrderedJson GenerateResponse::to_json() const {
   if (!done_reason.empty()) j["done_reason"] = done_reason;
   if (!context.empty()) j["context"] = context;
   metrics.append_to(j);
+  if (logprobs.is_array() && !logprobs.empty()) j["logprobs"] = logprobs;
   return j;
 }
 
@@ -213,6 +214,7 @@ ChatRequest ChatRequest::from_json(const Json& j) {
     for (const auto& m : j["messages"]) r.messages.push_back(Message::from_json(m));
   }
   r.tools = read_raw(j, "tools");
+  r.tool_choice = read_raw(j, "tool_choice");
   return r;
 }
 
@@ -224,6 +226,7 @@ OrderedJson ChatResponse::to_json() const {
   if (!done_reason.empty()) j["done_reason"] = done_reason;
   j["done"] = done;
   metrics.append_to(j);
+  if (logprobs.is_array() && !logprobs.empty()) j["logprobs"] = logprobs;
   return j;
 }
 

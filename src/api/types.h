@@ -25,7 +25,7 @@ struct Message {
   std::string content;
   std::string thinking;
   std::vector<std::string> images;
-  Json tool_calls;  // array or null
+  OrderedJson tool_calls;  // array or null
   std::string tool_name;
   std::string tool_call_id;
 
@@ -84,12 +84,16 @@ struct GenerateResponse {
   std::string done_reason;
   std::vector<int32_t> context;
   Metrics metrics;
+  OrderedJson logprobs;  // array or null
   OrderedJson to_json() const;
 };
 
 struct ChatRequest : InferenceRequest {
   std::vector<Message> messages;
   Json tools;
+  // slimllm's extension, and what /v1's tool_choice becomes: null/"auto", "none", "required",
+  // or {"type":"function","function":{"name":...}}.
+  Json tool_choice;
 
   static ChatRequest from_json(const Json& j);
 };
@@ -101,6 +105,7 @@ struct ChatResponse {
   std::string done_reason;
   bool done = false;
   Metrics metrics;
+  OrderedJson logprobs;  // array or null
   OrderedJson to_json() const;
 };
 

@@ -6,6 +6,7 @@
 #include "base/clock.h"
 #include "base/error.h"
 #include "base/log.h"
+#include "engine/logprobs.h"
 #include "engine/stop_strings.h"
 #include "sampling/sampler.h"
 
@@ -49,9 +50,16 @@ std::span<const float> evaluate(Session& s, std::span<const int32_t> tokens, int
 
 }  // namespace
 
+GenerateStats generate(Session& s, std::span<const int32_t> prompt, const GenerateOptions& options,
+                       TokenText& text, const TextCallback& on_text) {
+  return generate(s, prompt, options, text, [&](const GeneratedPiece& piece) {
+    return piece.text.empty() || on_text(piece.text);
+  });
+}
+
 GenerateStats generate(Session& s, std::span<const int32_t> prompt_in,
                        const GenerateOptions& options, TokenText& text,
-                       const TextCallback& on_text) {
+                       const PieceCallback& on_piece, const GenerateControls& controls) {
   const int64_t start_ns = now_ns();
   GenerateStats stats;
   if (prompt_in.empty()) fail("generate: the prompt has no tokens");
@@ -84,9 +92,14 @@ GenerateStats generate(Session& s, std::span<const int32_t> prompt_in,
 
   const int64_t limit = options.num_predict < 0 ? 10 * num_ctx : options.num_predict;
   StopStrings stops(options.stop);
+  OutputConstraint* constraint = controls.constraint;
+  std::vector<float> masked;          // the logits with the grammar's mask, when it had to apply
+  std::vector<TokenLogprob> pending;  // reports of tokens whose text is not out yet
   bool cancelled = false;
   auto emit = [&](std::string_view piece) {
-    if (!piece.empty() && !cancelled && !on_text(piece)) cancelled = true;
+    if (cancelled || (piece.empty() && pending.empty())) return;
+    if (!on_piece(GeneratedPiece{piece, pending})) cancelled = true;
+    pending.clear();
   };
   std::string reason;
   while (true) {
@@ -94,16 +107,30 @@ GenerateStats generate(Session& s, std::span<const int32_t> prompt_in,
       reason = "length";
       break;
     }
-    const int32_t next = sampler.sample(logits);
+    int32_t next = sampler.sample(logits);
+    if (constraint && !constraint->allows(next)) {
+      // The model's choice breaks the grammar: draw again from the tokens it allows.
+      masked.assign(logits.begin(), logits.end());
+      if (!constraint->mask(masked)) {
+        log_warn("grammar allows no token: generation ended", {});
+        reason = "stop";
+        break;
+      }
+      next = sampler.sample(masked);
+    }
+    if (controls.logprobs && !text.is_end_of_generation(next)) {
+      pending.push_back(token_logprob(logits, next, controls.top_logprobs, text));
+    }
     if (text.is_end_of_generation(next)) {
       reason = "stop";
       break;
     }
     sampler.accept(next);
+    if (constraint) constraint->accept(next);
     ++stats.eval_count;
     const StopStrings::Result r = stops.push(text.push(next));
-    emit(r.text);
-    if (r.stopped) {
+    if (!r.text.empty()) emit(r.text);
+    if (r.stopped || (constraint && constraint->must_end())) {
       reason = "stop";
       break;
     }
@@ -128,8 +155,12 @@ GenerateStats generate(Session& s, std::span<const int32_t> prompt_in,
   }
   if (!cancelled) {
     const StopStrings::Result tail = stops.push(text.flush());
-    emit(tail.text);
-    if (!tail.stopped) emit(stops.flush());
+    if (!tail.text.empty()) emit(tail.text);
+    if (!tail.stopped) {
+      const std::string rest = stops.flush();
+      if (!rest.empty()) emit(rest);
+    }
+    emit("");  // reports still pending
   }
   const int64_t end_ns = now_ns();
   stats.done_reason = cancelled ? "" : reason;

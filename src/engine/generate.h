@@ -11,6 +11,8 @@
 #include <string_view>
 
 #include "engine/options.h"
+#include "engine/output_constraint.h"
+#include "engine/runner.h"
 #include "engine/session.h"
 #include "engine/token_text.h"
 
@@ -27,9 +29,21 @@ struct GenerateStats {
 
 // Receives each piece of text as it becomes final; returning false cancels within one token.
 using TextCallback = std::function<bool(std::string_view text)>;
+// The same with the log-probabilities of the tokens behind each piece (GenerateControls).
+using PieceCallback = std::function<bool(const GeneratedPiece& piece)>;
+
+// What a generation reports and obeys beyond the sampling options.
+struct GenerateControls {
+  OutputConstraint* constraint = nullptr;  // a grammar the output must follow, or none
+  bool logprobs = false;                   // report each token's log-probability
+  int top_logprobs = 0;                    // ... with this many most likely alternatives
+};
 
 // Generates from `prompt` (token ids, BOS included as the vocabulary wants). Throws Error for an
 // empty prompt or a prompt that cannot fit even after truncation.
+GenerateStats generate(Session& session, std::span<const int32_t> prompt,
+                       const GenerateOptions& options, TokenText& text,
+                       const PieceCallback& on_piece, const GenerateControls& controls = {});
 GenerateStats generate(Session& session, std::span<const int32_t> prompt,
                        const GenerateOptions& options, TokenText& text,
                        const TextCallback& on_text);

@@ -1,7 +1,9 @@
 #include "engine/gguf_runner.h"
 
 #include <algorithm>
+#include <list>
 #include <mutex>
+#include <optional>
 #include <vector>
 
 #include "base/cgroup.h"
@@ -9,8 +11,10 @@
 #include "base/thread_pool.h"
 #include "engine/generate.h"
 #include "engine/loaded_model.h"
+#include "engine/output_constraint.h"
 #include "engine/session.h"
 #include "engine/tokenizer_text.h"
+#include "grammar/grammar.h"
 #include "model/config.h"
 #include "model/kv_cache.h"
 
@@ -82,8 +86,16 @@ class GgufRunner final : public Runner {
       fail("the input length exceeds the context length");
     }
     TokenizerText text(loaded_.tokenizer);
-    const GenerateStats st =
-        slimllm::generate(slot.session, tokens, to_generate_options(input), text, on_piece);
+    GenerateControls controls;
+    controls.logprobs = input.logprobs;
+    controls.top_logprobs = input.top_logprobs;
+    std::optional<OutputConstraint> constraint;
+    if (!input.grammar.gbnf.empty()) {
+      constraint.emplace(compiled(input.grammar), grammar_vocab(), input.grammar.after);
+      controls.constraint = &*constraint;
+    }
+    const GenerateStats st = slimllm::generate(slot.session, tokens, to_generate_options(input),
+                                               text, on_piece, controls);
     GenerateResult r;
     r.done_reason = st.done_reason;
     r.prompt_eval_count = st.prompt_eval_count;
@@ -98,8 +110,42 @@ class GgufRunner final : public Runner {
   int context_length() const override {
     return static_cast<int>(slots_.front()->session.num_ctx());
   }
+  size_t count_tokens(std::string_view text) const override {
+    return loaded_.tokenizer.encode(text, false, true).size();
+  }
 
  private:
+  // The vocabulary as grammars see it: built on the first constrained request, then shared.
+  std::shared_ptr<const GrammarVocab> grammar_vocab() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!grammar_vocab_) {
+      const Tokenizer& t = loaded_.tokenizer;
+      const int32_t n = t.vocab_size();
+      std::vector<std::string> pieces(static_cast<size_t>(n));
+      std::vector<uint8_t> eog(static_cast<size_t>(n), 0);
+      for (int32_t id = 0; id < n; ++id) {
+        eog[static_cast<size_t>(id)] = t.is_end_of_generation(id) ? 1 : 0;
+        if (!t.is_control(id)) pieces[static_cast<size_t>(id)] = t.token_piece(id);
+      }
+      grammar_vocab_ = std::make_shared<const GrammarVocab>(std::move(pieces), std::move(eog));
+    }
+    return grammar_vocab_;
+  }
+  // Compiled grammars of recent requests (a client sends the same schema again and again).
+  std::shared_ptr<const grammar::Grammar> compiled(const OutputGrammar& g) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (auto it = grammars_.begin(); it != grammars_.end(); ++it) {
+      if (it->first.gbnf == g.gbnf && it->first.root == g.root) {
+        grammars_.splice(grammars_.begin(), grammars_, it);
+        return it->second;
+      }
+    }
+    grammars_.emplace_front(g, grammar::compile_gbnf(g.gbnf, g.root));
+    if (grammars_.size() > kCachedGrammars) grammars_.pop_back();
+    return grammars_.front().second;
+  }
+  static constexpr size_t kCachedGrammars = 16;
+
   struct Slot {
     Slot(const Model& model, int64_t num_ctx, int64_t num_batch, ThreadPool* pool)
         : session(model, num_ctx, num_batch, pool) {}
@@ -128,6 +174,8 @@ class GgufRunner final : public Runner {
   std::vector<std::unique_ptr<Slot>> slots_;
   std::mutex mutex_;
   uint64_t memory_ = 0;
+  std::shared_ptr<const GrammarVocab> grammar_vocab_;
+  std::list<std::pair<OutputGrammar, std::shared_ptr<const grammar::Grammar>>> grammars_;
 };
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -43,14 +44,49 @@ struct SamplingOptions {
   std::vector<std::string> stop;  // stop strings; the stop text itself is not emitted
 };
 
+// What the output must be: a grammar (GBNF text, grammar/grammar.h) every generated token must
+// keep the output a valid prefix of, and that ends the generation once complete.
+struct OutputGrammar {
+  std::string gbnf;           // "" ⇒ unconstrained
+  std::string root = "root";  // the start rule
+  // When set, the output is free until this text has been generated (a thinking model's closing
+  // tag), and the grammar holds from there on.
+  std::string after;
+
+  bool operator==(const OutputGrammar&) const = default;
+};
+
 struct GenerateInput {
   std::string prompt;                   // the rendered prompt text
   std::vector<int32_t> context_tokens;  // tokens placed before the prompt (deprecated `context`)
   bool add_special = true;  // add BOS etc. as the vocabulary asks (false for raw context)
   SamplingOptions sampling;
-  std::string format;    // "", "json" or a JSON schema text: constrain the output
+  OutputGrammar grammar;
   bool truncate = true;  // drop the prompt's head (after num_keep) when it exceeds num_ctx
   bool shift = true;     // shift the context instead of stopping when it fills
+  // Log-probabilities of each generated token (of the model's distribution, before temperature,
+  // penalties, truncation and any grammar), with the top_logprobs most likely alternatives.
+  bool logprobs = false;
+  int top_logprobs = 0;
+};
+
+// One alternative of a token's log-probability report.
+struct TokenAlternative {
+  std::string token;  // its bytes (need not be whole UTF-8)
+  float logprob = 0.0f;
+};
+
+struct TokenLogprob {
+  std::string token;
+  float logprob = 0.0f;
+  std::vector<TokenAlternative> top;  // most likely first
+};
+
+// A piece of generated text as it becomes final, with the log-probabilities of the tokens
+// generated since the previous piece (when asked for). The last call may carry no text.
+struct GeneratedPiece {
+  std::string_view text;
+  std::span<const TokenLogprob> logprobs;
 };
 
 struct GenerateResult {
@@ -64,7 +100,7 @@ struct GenerateResult {
 
 // Receives each piece of generated text as it is decoded; return false to stop generating (the
 // client went away). Runners must check it after every token.
-using TokenCallback = std::function<bool(std::string_view piece)>;
+using TokenCallback = std::function<bool(const GeneratedPiece& piece)>;
 
 class Runner {
  public:
@@ -76,6 +112,9 @@ class Runner {
   virtual uint64_t memory_bytes() const = 0;
   // The context length actually in use (num_ctx clamped to the model's).
   virtual int context_length() const = 0;
+  // Tokens `text` encodes to (control tokens spelled in it count as one), for fitting a
+  // conversation into the context before generating.
+  virtual size_t count_tokens(std::string_view text) const = 0;
 };
 
 // What the scheduler needs to know about a model to load it.

@@ -15,6 +15,8 @@ class TokenText {
   virtual std::string push(int32_t id) = 0;
   // Text still held back at the end of the stream.
   virtual std::string flush() = 0;
+  // The bytes of one token on its own, control tokens spelled out (for log-probability reports).
+  virtual std::string token_text(int32_t id) const = 0;
 };
 
 }  // namespace slimllm

@@ -15,6 +15,7 @@ class TokenizerText final : public TokenText {
   }
   std::string push(int32_t id) override { return decoder_.push(id); }
   std::string flush() override { return decoder_.flush(); }
+  std::string token_text(int32_t id) const override { return tokenizer_.token_piece(id, true); }
 
  private:
   Tokenizer tokenizer_;

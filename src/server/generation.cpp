@@ -88,13 +88,14 @@ void respond_generation(httplib::Response& res, std::shared_ptr<RunnerLease> lea
                         GenerateInput input, bool stream, GenerationReply reply,
                         GenerationWatch watch) {
   if (!stream) {
-    std::string text;
+    ReplyDelta whole;
     GenerationMeter meter(watch);
-    GenerateResult result = lease->runner().generate(input, [&](std::string_view piece) {
-      meter.piece();
-      text += piece;
+    GenerateResult result = lease->runner().generate(input, [&](const GeneratedPiece& piece) {
+      if (!piece.text.empty()) meter.piece();
+      whole.append(reply.parser.add(piece));
       return !aborted(watch);
     });
+    whole.append(reply.parser.finish());
     meter.result(result);
     int64_t load_ns = lease->load_duration_ns();
     lease->release();
@@ -102,22 +103,28 @@ void respond_generation(httplib::Response& res, std::shared_ptr<RunnerLease> lea
       send_error(res, 503, kShutdownMessage);
       return;
     }
-    send_json(res, reply.final(result, text, load_ns));
+    send_json(res, reply.final(result, whole, load_ns));
     return;
   }
   auto shared_input = std::make_shared<GenerateInput>(std::move(input));
   auto shared_watch = std::make_shared<GenerationWatch>(std::move(watch));
+  auto shared_reply = std::make_shared<GenerationReply>(std::move(reply));
   res.set_chunked_content_provider(
       "application/x-ndjson",
-      [lease, shared_input, reply, shared_watch](size_t, httplib::DataSink& sink) {
+      [lease, shared_input, shared_reply, shared_watch](size_t, httplib::DataSink& sink) {
         bool client_gone = false;
         bool stopped = false;
         GenerationMeter meter(*shared_watch);
+        GenerationReply& reply = *shared_reply;
+        auto send = [&](const ReplyDelta& delta) {
+          if (delta.empty() || client_gone) return;
+          if (!write_line(sink, reply.chunk(delta))) client_gone = true;
+        };
         try {
           GenerateResult result =
-              lease->runner().generate(*shared_input, [&](std::string_view piece) {
-                meter.piece();
-                if (!write_line(sink, reply.chunk(std::string(piece)))) client_gone = true;
+              lease->runner().generate(*shared_input, [&](const GeneratedPiece& piece) {
+                if (!piece.text.empty()) meter.piece();
+                send(reply.parser.add(piece));
                 stopped = aborted(*shared_watch);
                 return !client_gone && !stopped;
               });
@@ -135,7 +142,8 @@ void respond_generation(httplib::Response& res, std::shared_ptr<RunnerLease> lea
             error["error"] = kShutdownMessage;
             write_line(sink, error);
           } else {
-            write_line(sink, reply.final(result, "", load_ns));
+            send(reply.parser.finish());
+            write_line(sink, reply.final(result, ReplyDelta{}, load_ns));
           }
         } catch (...) {
           lease->release();

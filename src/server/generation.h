@@ -15,6 +15,7 @@
 #include <string>
 
 #include "engine/scheduler.h"
+#include "server/reply_parser.h"
 #include "store/go_json.h"
 
 namespace slimllm {
@@ -62,10 +63,12 @@ inline constexpr const char* kShutdownMessage =
     "server shutting down: the generation was stopped at the end of the shutdown grace period";
 
 struct GenerationReply {
-  // A streamed chunk for one piece of text.
-  std::function<OrderedJson(const std::string& piece)> chunk;
-  // The final object: `text` is "" when streaming, the whole answer otherwise.
-  std::function<OrderedJson(const GenerateResult& result, const std::string& text, int64_t load_ns)>
+  // Splits the generated text into thinking, content and tool calls.
+  ReplyParser parser;
+  // A streamed chunk for one delta.
+  std::function<OrderedJson(const ReplyDelta& delta)> chunk;
+  // The final object: `whole` is empty when streaming, the whole answer otherwise.
+  std::function<OrderedJson(const GenerateResult& result, const ReplyDelta& whole, int64_t load_ns)>
       final;
 };
 

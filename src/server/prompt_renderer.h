@@ -3,8 +3,10 @@
 // implementing PromptRenderer; PlainPromptRenderer is the stand-in until then.
 #pragma once
 
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "api/types.h"
@@ -22,8 +24,12 @@ struct PromptRequest {
   // kMessages: the whole conversation, system messages included (model SYSTEM and MESSAGE
   // layers already merged in as Ollama does).
   std::vector<api::Message> messages;
-  nlohmann::json tools;  // the request's tools, or null
-  nlohmann::json think;  // the request's think value, or null
+  nlohmann::ordered_json tools;  // the request's tools (their property order kept), or null
+  nlohmann::json think;          // the request's think value, or null
+  // kMessages: when num_ctx > 0, the oldest messages (never system ones, never the last) are
+  // dropped until the prompt's count_tokens fits num_ctx.
+  size_t num_ctx = 0;
+  std::function<size_t(std::string_view)> count_tokens;
   // kLegacy / kFim.
   std::string system;
   std::string prompt;

@@ -10,9 +10,12 @@
 #include "gguf/reader.h"
 #include "server/generation.h"
 #include "server/http_util.h"
+#include "server/output_spec.h"
 #include "server/routes.h"
 #include "server/served_model.h"
+#include "server/tool_grammar.h"
 #include "store/model_info.h"
+#include "template/template.h"
 
 namespace slimllm {
 namespace {
@@ -31,20 +34,16 @@ bool has(const std::vector<std::string>& caps, const char* cap) {
   return std::find(caps.begin(), caps.end(), cap) != caps.end();
 }
 
-// "" / null ⇒ none; "json"; or a schema object (its JSON text).
-std::string check_format(const api::Json& format) {
-  if (format.is_null() || (format.is_string() && format.get<std::string>().empty())) return "";
-  if (format.is_string() && format.get<std::string>() == "json") return "json";
-  if (format.is_object()) return format.dump();
-  // Go's %q of the raw JSON text.
-  std::string quoted = "\"";
-  for (char c : format.dump()) {
-    if (c == '"' || c == '\\') quoted += '\\';
-    quoted += c;
-  }
-  quoted += "\"";
-  fail_status(400, str_cat("invalid format: ", quoted,
-                           "; expected \"json\" or a valid JSON Schema object"));
+// The request body again with its objects' key order kept: a schema's properties and a tool's
+// parameters are generated in the order the client wrote them, as Ollama does.
+OrderedJson ordered_body(const httplib::Request& req) {
+  OrderedJson body = OrderedJson::parse(req.body, nullptr, false);
+  return body.is_object() ? body : OrderedJson::object();
+}
+
+OrderedJson field(const OrderedJson& body, const char* key) {
+  auto it = body.find(key);
+  return it == body.end() ? OrderedJson() : *it;
 }
 
 void check_common(const ServedModel& model, const std::string& requested, const api::Json& think,
@@ -120,11 +119,13 @@ struct StartedGeneration {
 StartedGeneration start_generation(ServerContext& ctx, const httplib::Request& req,
                                    const ServedModel& model, const api::InferenceRequest& r,
                                    const Options& options, const std::string& prompt,
-                                   const std::string& format, int64_t start) {
+                                   const OutputGrammar& grammar, int64_t start) {
   StartedGeneration g;
   g.input.prompt = prompt;
   g.input.sampling = sampling_options(options);
-  g.input.format = format;
+  g.input.grammar = grammar;
+  g.input.logprobs = r.logprobs;
+  g.input.top_logprobs = r.top_logprobs;
   g.input.truncate = r.truncate.value_or(true);
   g.input.shift = r.shift.value_or(true);
   g.watch = watch_generation(ctx, model.name.display(), start);
@@ -152,7 +153,7 @@ void handle_generate(ServerContext& ctx, const httplib::Request& req, httplib::R
   if (r.raw && (r.template_text || !r.system.empty() || !r.context.empty())) {
     fail_status(400, "raw mode does not support template, system, or context");
   }
-  std::string format = check_format(r.format);
+  OutputGrammar grammar = format_grammar(field(ordered_body(req), "format"));
   check_common(*model, r.model, r.think, r.top_logprobs, !r.suffix.empty(), false);
   Options options = model->options(ctx.config.context_length, r.options);
 
@@ -167,13 +168,16 @@ void handle_generate(ServerContext& ctx, const httplib::Request& req, httplib::R
   }
 
   std::string prompt = r.prompt;
+  const std::string template_text = r.template_text.value_or(model->layers.template_text);
+  const std::optional<ThinkingTags> tags = r.raw ? std::nullopt : thinking_tags(template_text);
+  const nlohmann::json think = effective_think(r.think, tags);
   if (!r.raw) {
     PromptRequest p;
-    p.template_text = r.template_text.value_or(model->layers.template_text);
+    p.template_text = template_text;
     p.system = r.system.empty() ? model->layers.system : r.system;
     p.prompt = r.prompt;
     p.suffix = r.suffix;
-    p.think = r.think;
+    p.think = think;
     if (!r.suffix.empty()) {
       p.kind = PromptRequest::Kind::kFim;
     } else if (r.template_text) {
@@ -199,32 +203,40 @@ void handle_generate(ServerContext& ctx, const httplib::Request& req, httplib::R
   log_debug("generate request",
             {{"images", static_cast<int64_t>(r.images.size())}, {"prompt", prompt}});
 
-  StartedGeneration g = start_generation(ctx, req, *model, r, options, prompt, format, start);
+  const bool thinking = thinking_on(think, tags);
+  if (thinking && !grammar.gbnf.empty()) grammar.after = tags->close;
+  StartedGeneration g = start_generation(ctx, req, *model, r, options, prompt, grammar, start);
   g.input.context_tokens = r.context;
 
   std::string name = r.model;
   bool raw = r.raw;
   GenerationReply reply;
-  reply.chunk = [name](const std::string& piece) {
+  reply.parser = reply_parser(prompt, thinking, tags, std::nullopt);
+  reply.chunk = [name](const ReplyDelta& delta) {
     api::GenerateResponse c;
     c.model = name;
     c.created_at = now_utc();
-    c.response = piece;
+    c.response = delta.content;
+    c.thinking = delta.thinking;
+    c.logprobs = logprobs_json(delta.logprobs);
     return c.to_json();
   };
-  reply.final = [name, start, raw](const GenerateResult& result, const std::string& text,
+  reply.final = [name, start, raw](const GenerateResult& result, const ReplyDelta& whole,
                                    int64_t load_ns) {
     api::GenerateResponse c;
     c.model = name;
     c.created_at = now_utc();
-    c.response = text;
+    c.response = whole.content;
+    c.thinking = whole.thinking;
     c.done = true;
     c.done_reason = result.done_reason;
     if (!raw) c.context = result.context;
     c.metrics = metrics_of(result, start, load_ns);
+    c.logprobs = logprobs_json(whole.logprobs);
     return c.to_json();
   };
-  respond_generation(res, g.lease, std::move(g.input), r.stream, reply, std::move(g.watch));
+  respond_generation(res, g.lease, std::move(g.input), r.stream, std::move(reply),
+                     std::move(g.watch));
 }
 
 void handle_chat(ServerContext& ctx, const httplib::Request& req, httplib::Response& res) {
@@ -233,8 +245,12 @@ void handle_chat(ServerContext& ctx, const httplib::Request& req, httplib::Respo
   if (!ModelName::parse(r.model)) fail_status(400, "model is required");
   std::optional<ServedModel> model = find_served_model(ctx, r.model);
   if (!model) fail_status(404, str_cat("model '", r.model, "' not found"));
-  std::string format = check_format(r.format);
-  bool has_tools = r.tools.is_array() && !r.tools.empty();
+  const OrderedJson body = ordered_body(req);
+  OutputGrammar grammar = format_grammar(field(body, "format"));
+  const ToolChoice tool_choice = parse_tool_choice(r.tool_choice);
+  OrderedJson tools =
+      tool_choice.kind == ToolChoice::Kind::kNone ? OrderedJson() : field(body, "tools");
+  bool has_tools = tools.is_array() && !tools.empty();
   check_common(*model, r.model, r.think, r.top_logprobs, false, has_tools);
   Options options = model->options(ctx.config.context_length, r.options);
 
@@ -249,11 +265,14 @@ void handle_chat(ServerContext& ctx, const httplib::Request& req, httplib::Respo
     return;
   }
 
+  const std::string& template_text = model->layers.template_text;
+  const std::optional<ThinkingTags> tags = thinking_tags(template_text);
+  const nlohmann::json think = effective_think(r.think, tags);
   PromptRequest p;
   p.kind = PromptRequest::Kind::kMessages;
-  p.template_text = model->layers.template_text;
-  p.tools = r.tools;
-  p.think = r.think;
+  p.template_text = template_text;
+  p.tools = tools;
+  p.think = think;
   for (const auto& m : model->layers.messages) {
     p.messages.push_back(api::Message::of(m.value("role", ""), m.value("content", "")));
   }
@@ -261,40 +280,73 @@ void handle_chat(ServerContext& ctx, const httplib::Request& req, httplib::Respo
   if (r.messages.front().role != "system" && !model->layers.system.empty()) {
     p.messages.insert(p.messages.begin(), api::Message::of("system", model->layers.system));
   }
-  std::string prompt = ctx.renderer->render(p);
   size_t images = 0;
   for (const api::Message& m : r.messages) images += m.images.size();
   if (r.debug_render_only) {
-    send_json(res, debug_render(r.model, prompt, images));
+    send_json(res, debug_render(r.model, ctx.renderer->render(p), images));
     return;
   }
-  log_debug("chat request", {{"images", static_cast<int64_t>(images)}, {"prompt", prompt}});
 
-  StartedGeneration g = start_generation(ctx, req, *model, r, options, prompt, format, start);
+  // Tool calls are read back in the template's format; a forced call is also generated in it.
+  std::optional<ToolCallParser> tool_parser;
+  const bool thinking = thinking_on(think, tags);
+  if (has_tools) {
+    const Template tmpl = Template::parse(template_text.empty() ? "{{ .Prompt }}" : template_text);
+    tool_parser = ToolCallParser::for_template(tmpl, tools);
+    if (tool_choice.kind == ToolChoice::Kind::kRequired ||
+        tool_choice.kind == ToolChoice::Kind::kFunction) {
+      if (!grammar.gbnf.empty()) {
+        fail_status(400, "format cannot be combined with a tool_choice that requires a tool call");
+      }
+      grammar = forced_tool_call_grammar(tmpl.tool_call_prefix(), template_text, tools,
+                                         tool_choice.function);
+    }
+  }
+  if (thinking && !grammar.gbnf.empty()) grammar.after = tags->close;
+
+  // The model is loaded before the prompt is built, so the conversation can be fitted into its
+  // context: the oldest messages go first, system messages and the last message stay.
+  StartedGeneration g = start_generation(ctx, req, *model, r, options, "", grammar, start);
+  if (r.truncate.value_or(true)) {
+    Runner& runner = g.lease->runner();
+    p.num_ctx = static_cast<size_t>(runner.context_length());
+    p.count_tokens = [&runner](std::string_view text) { return runner.count_tokens(text); };
+  }
+  const std::string prompt = ctx.renderer->render(p);
+  g.input.prompt = prompt;
+  log_debug("chat request", {{"images", static_cast<int64_t>(images)}, {"prompt", prompt}});
 
   std::string name = r.model;
   GenerationReply reply;
-  reply.chunk = [name](const std::string& piece) {
+  reply.parser = reply_parser(prompt, thinking, tags, tool_parser);
+  reply.chunk = [name](const ReplyDelta& delta) {
     api::ChatResponse c;
     c.model = name;
     c.created_at = now_utc();
     c.message.role = "assistant";
-    c.message.content = piece;
+    c.message.content = delta.content;
+    c.message.thinking = delta.thinking;
+    if (!delta.tool_calls.empty()) c.message.tool_calls = delta.tool_calls;
+    c.logprobs = logprobs_json(delta.logprobs);
     return c.to_json();
   };
-  reply.final = [name, start](const GenerateResult& result, const std::string& text,
+  reply.final = [name, start](const GenerateResult& result, const ReplyDelta& whole,
                               int64_t load_ns) {
     api::ChatResponse c;
     c.model = name;
     c.created_at = now_utc();
     c.message.role = "assistant";
-    c.message.content = text;
+    c.message.content = whole.content;
+    c.message.thinking = whole.thinking;
+    if (!whole.tool_calls.empty()) c.message.tool_calls = whole.tool_calls;
     c.done = true;
     c.done_reason = result.done_reason;
     c.metrics = metrics_of(result, start, load_ns);
+    c.logprobs = logprobs_json(whole.logprobs);
     return c.to_json();
   };
-  respond_generation(res, g.lease, std::move(g.input), r.stream, reply, std::move(g.watch));
+  respond_generation(res, g.lease, std::move(g.input), r.stream, std::move(reply),
+                     std::move(g.watch));
 }
 
 }  // namespace

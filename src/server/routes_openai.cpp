@@ -164,7 +164,9 @@ void handle_completions(ServerContext& ctx, const httplib::Request& req, httplib
   run_native(
       ctx, serve_generate, req, res, native, exchange,
       [&](const nlohmann::json& body) { return oa::completion_response(body, exchange); },
-      [exchange](const nlohmann::json& chunk) { return oa::completion_chunk(chunk, exchange); },
+      [streamed = std::make_shared<oa::Exchange>(exchange)](const nlohmann::json& chunk) {
+        return oa::completion_chunk(chunk, *streamed);
+      },
       "text_completion");
 }
 

@@ -10,11 +10,6 @@ namespace {
 
 constexpr size_t kMaxCachedTemplates = 64;
 
-nlohmann::ordered_json ordered(const nlohmann::json& value) {
-  if (value.is_null()) return nlohmann::ordered_json();
-  return nlohmann::ordered_json::parse(value.dump());
-}
-
 ChatMessage to_chat_message(const api::Message& m) {
   ChatMessage out;
   out.role = m.role;
@@ -28,13 +23,13 @@ ChatMessage to_chat_message(const api::Message& m) {
     for (const auto& call : m.tool_calls) {
       ChatToolCall c;
       c.index = index++;
-      const nlohmann::json& function = call.contains("function") ? call["function"] : call;
+      const nlohmann::ordered_json& function = call.contains("function") ? call["function"] : call;
       if (call.contains("id") && call["id"].is_string()) c.id = call["id"].get<std::string>();
       if (function.contains("name") && function["name"].is_string())
         c.name = function["name"].get<std::string>();
       if (function.contains("index") && function["index"].is_number_integer())
         c.index = function["index"].get<int>();
-      if (function.contains("arguments")) c.arguments = ordered(function["arguments"]);
+      if (function.contains("arguments")) c.arguments = function["arguments"];
       out.tool_calls.push_back(std::move(c));
     }
   }
@@ -73,8 +68,12 @@ std::string TemplatePromptRenderer::render(const PromptRequest& request) {
       messages.reserve(request.messages.size());
       for (const api::Message& m : request.messages) messages.push_back(to_chat_message(m));
       ChatPromptOptions options;
-      if (request.tools.is_array()) options.tools = ordered(request.tools);
+      if (request.tools.is_array()) options.tools = request.tools;
       options.think = think;
+      if (request.num_ctx > 0 && request.count_tokens) {
+        options.num_ctx = request.num_ctx;
+        options.count_tokens = request.count_tokens;
+      }
       return build_chat_prompt(tmpl, std::move(messages), options).prompt;
     }
     case PromptRequest::Kind::kLegacy:

@@ -74,7 +74,7 @@ TEST(OpenAi, BadChatRequestsAreRefused) {
 }
 
 TEST(OpenAi, ChatResponseAndChunks) {
-  Exchange e{"chatcmpl-5", "llama3.2", 1733000000, false, false};
+  Exchange e{"chatcmpl-5", "llama3.2", 1733000000, false, false, false, "", false};
   Json final_native = parse(R"({"model":"llama3.2:latest","done":true,"done_reason":"stop",
       "message":{"role":"assistant","content":"Hi"},"prompt_eval_count":26,"eval_count":9})");
   OrderedJson r = chat_response(final_native, e);

@@ -17,6 +17,7 @@ class FakeText final : public TokenText {
     return piece(id);
   }
   std::string flush() override { return ""; }
+  std::string token_text(int32_t id) const override { return piece(id); }
   static std::string piece(int32_t id) {
     static const char* kPieces[] = {"", "a", "b", "c", "d", "e", "f", "g", "h", "<", "|", ">", " "};
     return kPieces[id % 13];

@@ -38,8 +38,8 @@ TEST(GgufRunner, GeneratesTheGoldenTextAndReportsCounts) {
     input.sampling.temperature = 0;
     input.sampling.num_predict = expected["num_predict"].get<int>();
     std::string text;
-    const GenerateResult r = runner->generate(input, [&](std::string_view piece) {
-      text += piece;
+    const GenerateResult r = runner->generate(input, [&](const GeneratedPiece& piece) {
+      text += piece.text;
       return true;
     });
     EXPECT_EQ(text, expected["gen_text"].get<std::string>());
@@ -61,7 +61,7 @@ TEST(GgufRunner, RefusesAnOverlongPromptWhenTruncationIsOff) {
   GenerateInput input;
   input.prompt = "Once upon a time there was a little dog who liked to run";
   input.truncate = false;
-  EXPECT_THROW(runner->generate(input, [](std::string_view) { return true; }), Error);
+  EXPECT_THROW(runner->generate(input, [](const GeneratedPiece&) { return true; }), Error);
 }
 
 }  // namespace

@@ -76,7 +76,8 @@ class FakeRunner : public Runner {
         std::unique_lock lock(state_.mutex);
         state_.changed.wait(lock, [&] { return !state_.gated; });
       }
-      if (!on_piece(pieces[i % pieces.size()])) stopped = true;
+      const std::string& piece = pieces[i % pieces.size()];
+      if (!on_piece(GeneratedPiece{piece, {}})) stopped = true;
       result.eval_count++;
       if (endless && i > 10'000'000) break;
     }
@@ -91,6 +92,8 @@ class FakeRunner : public Runner {
   }
   uint64_t memory_bytes() const override { return state_.model_bytes; }
   int context_length() const override { return options_.num_ctx; }
+  // One token per byte: fitting tests can count exactly.
+  size_t count_tokens(std::string_view text) const override { return text.size(); }
 
  private:
   FakeState& state_;

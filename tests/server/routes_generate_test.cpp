@@ -8,6 +8,7 @@
 #include <future>
 #include <nlohmann/json.hpp>
 
+#include "grammar/json_schema.h"
 #include "http_helpers.h"
 #include "test_server.h"
 
@@ -141,15 +142,42 @@ TEST(Generate, ValidationErrors) {
   EXPECT_EQ(s.state.loads, 0);
 }
 
-TEST(Generate, FormatJsonReachesTheRunner) {
+TEST(Generate, FormatBecomesTheRunnersGrammar) {
   TestServer s;
   post(s, "/api/generate",
        {{"model", "stories"}, {"prompt", "x"}, {"format", "json"}, {"stream", false}});
-  EXPECT_EQ(s.state.inputs.back().format, "json");
-  post(
-      s, "/api/generate",
-      {{"model", "stories"}, {"prompt", "x"}, {"format", {{"type", "object"}}}, {"stream", false}});
-  EXPECT_EQ(s.state.inputs.back().format, "{\"type\":\"object\"}");
+  EXPECT_EQ(s.state.inputs.back().grammar.gbnf, grammar::json_object_gbnf());
+  EXPECT_EQ(s.state.inputs.back().grammar.root, "root");
+  EXPECT_EQ(s.state.inputs.back().grammar.after, "");
+  // The schema's property order is the request's, not alphabetical.
+  const std::string body =
+      R"({"model":"stories","prompt":"x","stream":false,"format":{"type":"object",)"
+      R"("properties":{"zeta":{"type":"integer"},"alpha":{"type":"string"}},)"
+      R"("required":["zeta","alpha"]}})";
+  auto res = s.client().Post("/api/generate", body, "application/json");
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200) << res->body;
+  const nlohmann::ordered_json schema = nlohmann::ordered_json::parse(
+      R"({"type":"object","properties":{"zeta":{"type":"integer"},"alpha":{"type":"string"}},)"
+      R"("required":["zeta","alpha"]})");
+  EXPECT_EQ(s.state.inputs.back().grammar.gbnf, grammar::json_schema_gbnf(schema));
+  post(s, "/api/generate", {{"model", "stories"}, {"prompt", "x"}, {"stream", false}});
+  EXPECT_EQ(s.state.inputs.back().grammar.gbnf, "");
+}
+
+TEST(Generate, UnsupportedSchemaKeywordsAre400BeforeLoading) {
+  TestServer s;
+  auto res = post(s, "/api/generate",
+                  {{"model", "stories"},
+                   {"prompt", "x"},
+                   {"format", {{"type", "array"}, {"uniqueItems", true}}}});
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 400);
+  EXPECT_NE(res->body.find("uniqueItems"), std::string::npos) << res->body;
+  EXPECT_NE(res->body.find("unsupported JSON schema"), std::string::npos) << res->body;
+  expect_error(post(s, "/api/generate", {{"model", "stories"}, {"prompt", "x"}, {"format", 5}}),
+               400, "invalid format: \"5\"; expected \"json\" or a valid JSON Schema object");
+  EXPECT_EQ(s.state.loads, 0);
 }
 
 TEST(Generate, EmptyPromptLoadsAndKeepAliveZeroUnloads) {
