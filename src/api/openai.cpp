@@ -4,6 +4,7 @@
 #include <random>
 
 #include "api/api_error.h"
+#include "api/base64_check.h"
 #include "base/strings.h"
 
 namespace slimllm::api::openai {
@@ -32,7 +33,12 @@ std::string image_from_url(const std::string& url) {
                                     "data:;base64,"};
   for (const char* prefix : kPrefixes) {
     const std::string p(prefix);
-    if (url.rfind(p, 0) == 0) return url.substr(p.size());
+    if (url.rfind(p, 0) != 0) continue;
+    // Ollama decodes the payload here and answers a bad one with its generic message.
+    if (base64_error_offset(std::string_view(url).substr(p.size()))) {
+      bad_request("invalid message format");
+    }
+    return url.substr(p.size());
   }
   bad_request("invalid image input");
 }
@@ -315,6 +321,14 @@ Json chat_request(const Json& r, Exchange& exchange) {
                  {"messages", messages},
                  {"stream", exchange.stream},
                  {"options", sampling_options(r)}};
+  // OpenAI's current name for max_tokens (which it deprecates for chat); a client migrating may
+  // send both, and the current name is the one it means.
+  if (r.contains("max_completion_tokens") && !r["max_completion_tokens"].is_null()) {
+    if (!r["max_completion_tokens"].is_number()) {
+      bad_request("invalid type for 'max_completion_tokens'");
+    }
+    native["options"]["num_predict"] = r["max_completion_tokens"];
+  }
   if (r.contains("response_format") && r["response_format"].is_object()) {
     const Json& f = r["response_format"];
     const std::string type = f.value("type", "");

@@ -1,6 +1,7 @@
 #include "api/types.h"
 
 #include "api/api_error.h"
+#include "api/base64_check.h"
 #include "api/duration.h"
 #include "api/options.h"
 #include "base/strings.h"
@@ -82,6 +83,12 @@ void read(const Json& j, const char* owner, const char* key,
     out[k] = v.get<std::string>();
   }
 }
+// Ollama's images are Go []byte: JSON strings of standard base64, refused with Go's decoding
+// error when they do not decode.
+void read_images(const Json& j, const char* owner, std::vector<std::string>& out) {
+  read(j, owner, "images", out);
+  for (const std::string& image : out) check_base64(image);
+}
 void read_keep_alive(const Json& j, std::optional<int64_t>& out) {
   auto it = j.find("keep_alive");
   if (it == j.end() || it->is_null()) return;
@@ -128,7 +135,7 @@ Message Message::from_json(const Json& j) {
   m.role = str_lower(m.role);
   read(j, "Message", "content", m.content);
   read(j, "Message", "thinking", m.thinking);
-  read(j, "Message", "images", m.images);
+  read_images(j, "Message", m.images);
   m.tool_calls = to_ordered(read_raw(j, "tool_calls"));
   read(j, "Message", "tool_name", m.tool_name);
   read(j, "Message", "tool_call_id", m.tool_call_id);
@@ -186,7 +193,7 @@ GenerateRequest GenerateRequest::from_json(const Json& j) {
   read(j, o, "template", r.template_text);
   read(j, o, "context", r.context);
   read(j, o, "raw", r.raw);
-  read(j, o, "images", r.images);
+  read_images(j, o, r.images);
   return r;
 }
 

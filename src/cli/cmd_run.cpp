@@ -30,6 +30,10 @@ void add_run_command(CLI::App& app) {
   cmd->add_option("--format", args->format, "Response format (e.g. json)");
   cmd->add_flag("--insecure", args->insecure, "Use an insecure registry when pulling");
   cmd->add_flag("--nowordwrap", args->nowordwrap, "Accepted for Ollama's CLI (never wraps)");
+  // As Go's flag with a default for the bare form: --think is --think=true; a level needs '='.
+  cmd->add_flag("--think{true}", args->think,
+                "Enable thinking mode: true/false or high/medium/low for supported models");
+  cmd->add_flag("--hidethinking", args->hide_thinking, "Hide thinking output (if provided)");
   cmd->add_option("--parameter", args->parameters,
                   "Model option as key=value (repeatable): temperature=0, num_predict=64, ...")
       ->take_all()

@@ -16,6 +16,8 @@ struct RunArgs {
   std::string format;                   // --format json
   bool insecure = false;                // pulls over plain HTTP when the model is missing
   bool nowordwrap = false;              // accepted for Ollama's CLI; answers are never wrapped
+  std::string think;                    // --think[=true|false|high|medium|low]; "" when not given
+  bool hide_thinking = false;           // --hidethinking: print only the answer
 };
 
 void run_model_file(const RunArgs& args);

@@ -12,6 +12,7 @@
 #include "cli/line_reader.h"
 #include "cli/model_text.h"
 #include "cli/run_summary.h"
+#include "cli/thinking_display.h"
 
 namespace slimllm {
 namespace {
@@ -64,6 +65,8 @@ class ChatSession {
         options_(std::move(options)),
         format_(args.format),
         keep_alive_(args.keep_alive),
+        think_(think_value(args.think)),
+        hide_thinking_(args.hide_thinking),
         verbose_(args.verbose) {}
 
   // Loads the model (an empty generate) so the first answer does not carry the load time.
@@ -263,8 +266,10 @@ class ChatSession {
     if (!options_.empty()) request["options"] = options_;
     if (!format_.empty()) request["format"] = format_;
     if (!keep_alive_.empty()) request["keep_alive"] = keep_alive_;
+    if (!think_.is_null()) request["think"] = think_;
     std::string answer;
     nlohmann::json last;
+    ThinkingDisplay display(stdout, hide_thinking_, /*plain=*/false);
     clear_interrupt();
     bool finished = false;
     const bool ok = guarded([&] {
@@ -273,8 +278,7 @@ class ChatSession {
           [&](const nlohmann::json& line) {
             if (line.contains("message") && line["message"].is_object()) {
               const std::string piece = line["message"].value("content", "");
-              std::fwrite(piece.data(), 1, piece.size(), stdout);
-              std::fflush(stdout);
+              display.add(line["message"].value("thinking", ""), piece);
               answer += piece;
             }
             last = line;
@@ -287,8 +291,12 @@ class ChatSession {
       return;
     }
     // A stopped answer is not kept: the next message continues from the question.
-    if (finished) messages_.push_back({{"role", "assistant"}, {"content", answer}});
-    std::fputs(answer.empty() || answer.back() != '\n' ? "\n\n" : "\n", stdout);
+    if (finished) {
+      nlohmann::json reply = {{"role", "assistant"}, {"content", answer}};
+      if (!display.thinking().empty()) reply["thinking"] = display.thinking();
+      messages_.push_back(reply);
+    }
+    std::fputs(display.ends_with_newline() ? "\n" : "\n\n", stdout);
     std::fflush(stdout);
     if (finished && verbose_) print_run_summary(timings_from_response(last));
   }
@@ -308,6 +316,8 @@ class ChatSession {
   nlohmann::json options_;
   std::string format_;
   std::string keep_alive_;
+  nlohmann::json think_;  // null: not given, the server decides
+  bool hide_thinking_;
   bool verbose_;
   std::string system_;
   nlohmann::json messages_ = nlohmann::json::array();

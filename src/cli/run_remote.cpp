@@ -17,6 +17,7 @@
 #include "cli/run_args.h"
 #include "cli/run_interactive.h"
 #include "cli/run_summary.h"
+#include "cli/thinking_display.h"
 
 namespace slimllm {
 namespace {
@@ -67,21 +68,17 @@ void one_shot(api::Client& client, const RunArgs& args, const std::string& promp
   nlohmann::json request = {{"model", args.model}, {"prompt", prompt}, {"options", options}};
   if (!args.format.empty()) request["format"] = args.format;
   if (!args.keep_alive.empty()) request["keep_alive"] = args.keep_alive;
+  if (nlohmann::json think = think_value(args.think); !think.is_null()) request["think"] = think;
   nlohmann::json last;
-  bool ends_with_newline = false;
+  ThinkingDisplay display(stdout, args.hide_thinking, isatty(STDOUT_FILENO) == 0);
   const bool finished = client.post_stream(
       "/api/generate", request,
       [&](const nlohmann::json& line) {
-        const std::string piece = line.value("response", "");
-        if (!piece.empty()) {
-          std::fwrite(piece.data(), 1, piece.size(), stdout);
-          std::fflush(stdout);
-          ends_with_newline = piece.back() == '\n';
-        }
+        display.add(line.value("thinking", ""), line.value("response", ""));
         last = line;
       },
       [] { return !g_interrupted.load(); });
-  if (!ends_with_newline) std::fputs("\n", stdout);
+  if (!display.ends_with_newline()) std::fputs("\n", stdout);
   std::fflush(stdout);
   if (finished && args.verbose) print_run_summary(timings_from_response(last));
 }
@@ -91,6 +88,7 @@ void one_shot(api::Client& client, const RunArgs& args, const std::string& promp
 void run_model_remote(const RunArgs& args) {
   api::Client client = api::Client::from_env();
   const nlohmann::json options = parameter_options(args.parameters);
+  think_value(args.think);  // a bad --think value fails before anything is asked of the server
   ensure_model(client, args);
   std::string prompt;
   for (const std::string& word : args.prompt) prompt += (prompt.empty() ? "" : " ") + word;

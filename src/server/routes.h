@@ -22,5 +22,8 @@ void add_openai_routes(RouteTable& routes, ServerContext& context);
 // on translated requests.
 void serve_generate(ServerContext& context, const httplib::Request& req, httplib::Response& res);
 void serve_chat(ServerContext& context, const httplib::Request& req, httplib::Response& res);
+// /v1/responses (routes_openai_responses.cpp): the Responses API over serve_chat.
+void serve_openai_responses(ServerContext& context, const httplib::Request& req,
+                            httplib::Response& res);
 
 }  // namespace slimllm

@@ -1,6 +1,7 @@
 // /api/generate and /api/chat: parse and validate, find the model, render the prompt through the
 // PromptRenderer, lease a runner from the scheduler, and answer (streamed or not).
 #include <chrono>
+#include <numeric>
 
 #include "api/api_error.h"
 #include "api/time_format.h"
@@ -69,6 +70,14 @@ void check_common(const ServedModel& model, const std::string& requested, const 
     fail_status(400, model.name.full() + " does not support tools");
   if (wants_think && !has(caps, "thinking")) {
     fail_status(400, str_cat("\"", requested, "\" does not support thinking"));
+  }
+}
+
+// Images reach only a model that can see them: Ollama's runner refuses them for a model without
+// a vision encoder (model.ErrNoVisionModel) instead of answering as if there were no image.
+void check_images(const ServedModel& model, size_t images) {
+  if (images > 0 && !has(capabilities_of(model), "vision")) {
+    fail_status(400, "this model is missing data required for image input");
   }
 }
 
@@ -155,6 +164,7 @@ void handle_generate(ServerContext& ctx, const httplib::Request& req, httplib::R
   }
   OutputGrammar grammar = format_grammar(field(ordered_body(req), "format"));
   check_common(*model, r.model, r.think, r.top_logprobs, !r.suffix.empty(), false);
+  check_images(*model, r.images.size());
   Options options = model->options(ctx.config.context_length, r.options);
 
   if (r.prompt.empty() && r.images.empty() && r.suffix.empty() && !r.debug_render_only) {
@@ -252,6 +262,9 @@ void handle_chat(ServerContext& ctx, const httplib::Request& req, httplib::Respo
       tool_choice.kind == ToolChoice::Kind::kNone ? OrderedJson() : field(body, "tools");
   bool has_tools = tools.is_array() && !tools.empty();
   check_common(*model, r.model, r.think, r.top_logprobs, false, has_tools);
+  check_images(
+      *model, std::accumulate(r.messages.begin(), r.messages.end(), size_t{0},
+                              [](size_t n, const api::Message& m) { return n + m.images.size(); }));
   Options options = model->options(ctx.config.context_length, r.options);
 
   if (r.messages.empty()) {

@@ -16,6 +16,7 @@
 #include "store/pull.h"
 #include "store/quantize_model.h"
 #include "store/store_error.h"
+#include "template/template.h"
 
 namespace slimllm {
 namespace {
@@ -112,10 +113,22 @@ void handle_delete(ServerContext& ctx, const httplib::Request& req, httplib::Res
   res.status = 200;
 }
 
+// A TEMPLATE that does not parse is refused at create time, as Ollama does (create.ErrBadTemplate:
+// 400 "template error: <parser message>"), instead of storing a model that fails every request.
+void check_template(const std::optional<std::string>& text) {
+  if (!text || text->empty()) return;
+  try {
+    Template::parse(*text);
+  } catch (const Error& e) {
+    fail_status(400, str_cat("template error: ", e.what()));
+  }
+}
+
 void handle_create(ServerContext& ctx, const httplib::Request& req, httplib::Response& res) {
   api::CreateRequest r = api::CreateRequest::from_json(api::parse_body(req.body));
   std::optional<ModelName> name = ModelName::parse(r.model);
   if (!name) fail_status(400, "invalid model name");
+  check_template(r.template_text);
   if (!r.quantize.empty()) parse_quant_preset(r.quantize);  // 400 for an unknown type, early
   if (!r.adapters.empty()) fail_status(400, "adapters are not supported by this server yet");
   CreateSpec spec;

@@ -220,6 +220,9 @@ void add_openai_routes(RouteTable& routes, ServerContext& ctx) {
   routes.post("/v1/completions", [&ctx](const httplib::Request& req, httplib::Response& res) {
     openai_guarded(res, [&] { handle_completions(ctx, req, res); });
   });
+  routes.post("/v1/responses", [&ctx](const httplib::Request& req, httplib::Response& res) {
+    serve_openai_responses(ctx, req, res);
+  });
   routes.get("/v1/models", [&ctx](const httplib::Request&, httplib::Response& res) {
     openai_guarded(res, [&] { handle_models(ctx, res); });
   });

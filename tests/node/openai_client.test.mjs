@@ -86,3 +86,55 @@ test('an unknown model is a NotFoundError', async () => {
     (e) => e.status === 404 && /model 'nope' not found/.test(e.message),
   );
 });
+
+test('chat completion: max_completion_tokens limits the answer', async () => {
+  const r = await client.chat.completions.create({
+    model: 'stories', temperature: 0, max_completion_tokens: 3,
+    messages: [{ role: 'user', content: expected.prompt }],
+  });
+  assert.equal(r.usage.completion_tokens, 3);
+  assert.equal(r.choices[0].finish_reason, 'length');
+});
+
+test('responses: greedy text equals the chat completion\'s', async () => {
+  const r = await client.responses.create({
+    model: 'stories', input: expected.prompt, temperature: 0, max_output_tokens: expected.num_predict,
+  });
+  assert.equal(r.object, 'response');
+  assert.match(r.id, /^resp_/);
+  assert.equal(r.status, 'completed');
+  assert.equal(r.output[0].type, 'message');
+  assert.equal(r.output[0].role, 'assistant');
+  assert.equal(r.output[0].content[0].type, 'output_text');
+  assert.equal(r.output_text, expected.gen_text);  // the client's own concatenation
+  assert.equal(r.usage.output_tokens, expected.num_predict);
+  assert.equal(r.usage.input_tokens, expected.prompt_ids.length);
+});
+
+test('responses streamed: typed events, deltas add up to the text', async () => {
+  const stream = await client.responses.create({
+    model: 'stories', temperature: 0, max_output_tokens: expected.num_predict, stream: true,
+    instructions: '', input: [{ role: 'user', content: [{ type: 'input_text', text: expected.prompt }] }],
+  });
+  const types = [];
+  let text = '';
+  let completed;
+  for await (const event of stream) {
+    types.push(event.type);
+    if (event.type === 'response.output_text.delta') text += event.delta;
+    if (event.type === 'response.completed') completed = event.response;
+  }
+  assert.deepEqual(types.slice(0, 4), ['response.created', 'response.in_progress',
+    'response.output_item.added', 'response.content_part.added']);
+  assert.deepEqual(types.slice(-4), ['response.output_text.done', 'response.content_part.done',
+    'response.output_item.done', 'response.completed']);
+  assert.equal(text, expected.gen_text);
+  assert.equal(completed.output[0].content[0].text, expected.gen_text);
+});
+
+test('responses: an unknown model is a NotFoundError', async () => {
+  await assert.rejects(
+    client.responses.create({ model: 'nope', input: 'x' }),
+    (e) => e.status === 404 && /model 'nope' not found/.test(e.message),
+  );
+});

@@ -12,6 +12,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "fake_ollama.h"
 #include "test_server.h"
 
 namespace slimllm {
@@ -141,6 +142,19 @@ TEST(Cli, CreateUploadsTheGgufAndCreates) {
   EXPECT_EQ(bad.status, 1);
 }
 
+TEST(Cli, CreateReportsATemplateThatDoesNotParse) {
+  TestServer s;
+  std::filesystem::path dir = s.root / "work";
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "Modelfile") << "FROM stories\nTEMPLATE \"\"\"{{ .Prompt \"\"\"\n";
+  CliRun r = run_cli(s, "create broken -f " + (dir / "Modelfile").string());
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.output.find("Error: template error: template: line 1, column 1: unclosed action\n"),
+            std::string::npos)
+      << r.output;
+  EXPECT_FALSE(s.store->find(*ModelName::parse("broken")));
+}
+
 TEST(Cli, RunAnswersOnePromptThroughTheServer) {
   TestServer s;
   CliRun r = run_cli(s, "run stories hello there </dev/null");
@@ -162,6 +176,55 @@ TEST(Cli, RunAnswersOnePromptThroughTheServer) {
   CliRun bad = run_cli(s, "run stories --parameter num_predict=many hi </dev/null");
   EXPECT_EQ(bad.status, 1);
   EXPECT_NE(bad.output.find("invalid int value [many]"), std::string::npos) << bad.output;
+}
+
+// --think and --hidethinking, against a server that streams thinking (ollama-api.md §1.12).
+TEST(Cli, RunPrintsThinkingAsOllamaDoes) {
+  testing::FakeOllama server(
+      testing::FakeOllama::Chunks{{"", ""}, {"Let me", ""}, {" see.", ""}, {"", "Hi"}, {"", "!"}});
+  const std::string env = "OLLAMA_HOST=127.0.0.1:" + std::to_string(server.port);
+  CliRun r = run_binary(env, "run m --think hello </dev/null");
+  ASSERT_EQ(r.status, 0) << r.output;
+  // Output that is not a terminal gets the plain headings; the thinking's last line is closed.
+  EXPECT_EQ(r.output, "Thinking...\nLet me see.\n...done thinking.\n\nHi!\n");
+  std::vector<nlohmann::json> sent = server.requests("/api/generate");
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(sent[0]["think"], true);
+  EXPECT_EQ(sent[0]["prompt"], "hello");
+
+  CliRun hidden = run_binary(env, "run m --think=high --hidethinking hello </dev/null");
+  ASSERT_EQ(hidden.status, 0) << hidden.output;
+  EXPECT_EQ(hidden.output, "Hi!\n");
+  EXPECT_EQ(server.requests("/api/generate").back()["think"], "high");
+
+  CliRun off = run_binary(env, "run m --think=false hello </dev/null");
+  ASSERT_EQ(off.status, 0) << off.output;
+  EXPECT_EQ(server.requests("/api/generate").back()["think"], false);
+  // Without the flag the request leaves `think` to the server (which turns it on for thinking
+  // models), and whatever thinking comes back is shown.
+  CliRun unset = run_binary(env, "run m hello </dev/null");
+  ASSERT_EQ(unset.status, 0) << unset.output;
+  EXPECT_FALSE(server.requests("/api/generate").back().contains("think"));
+  EXPECT_EQ(unset.output, "Thinking...\nLet me see.\n...done thinking.\n\nHi!\n");
+
+  const size_t asked = server.requests("/api/generate").size();
+  CliRun bad = run_binary(env, "run m --think=maybe hello </dev/null");
+  EXPECT_EQ(bad.status, 1);
+  EXPECT_EQ(bad.output,
+            "Error: invalid value for --think: \"maybe\" (must be true, false, high, medium, or "
+            "low)\n");
+  EXPECT_EQ(server.requests("/api/generate").size(), asked);
+}
+
+TEST(Cli, RunKeepsFormatAndKeepAliveAndAcceptsNoWordWrap) {
+  testing::FakeOllama server(testing::FakeOllama::Chunks{{"", "{}"}});
+  const std::string env = "OLLAMA_HOST=127.0.0.1:" + std::to_string(server.port);
+  CliRun r = run_binary(env, "run m --format json --keepalive 10m --nowordwrap hi </dev/null");
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_EQ(r.output, "{}\n");
+  const nlohmann::json sent = server.requests("/api/generate").back();
+  EXPECT_EQ(sent["format"], "json");
+  EXPECT_EQ(sent["keep_alive"], "10m");
 }
 
 // `slimllm run NAME` on a terminal: a pseudo-terminal drives the interactive chat.
@@ -279,6 +342,41 @@ TEST(Cli, RunOnATerminalIsAnInteractiveChat) {
   }
   t.type("/bye\n");
   EXPECT_EQ(t.wait(), 0);
+}
+
+TEST(Cli, RunChatShowsThinkingInGrey) {
+  testing::FakeOllama server(testing::FakeOllama::Chunks{{"Hmm", ""}, {"", "Hello"}});
+  Terminal t(server.port, {"run", "m", "--think"});
+  ASSERT_TRUE(t.expect(">>> ")) << t.output();
+  t.type("Hi\n");
+  ASSERT_TRUE(
+      t.expect("\033[38;5;245m\033[1mThinking...\r\n\033[0m\033[38;5;245mHmm\r\n"
+               "\033[38;5;245m\033[1m...done thinking.\r\n\r\n\033[0mHello\r\n\r\n>>> "))
+      << t.output();
+  t.type("Again\n");
+  ASSERT_TRUE(t.expect(">>> ")) << t.output();
+  t.type("/bye\n");
+  EXPECT_EQ(t.wait(), 0);
+  std::vector<nlohmann::json> sent = server.requests("/api/chat");
+  ASSERT_EQ(sent.size(), 2u);
+  EXPECT_EQ(sent[0]["think"], true);
+  // The thinking stays in the history with the answer.
+  ASSERT_EQ(sent[1]["messages"].size(), 3u);
+  EXPECT_EQ(sent[1]["messages"][1],
+            nlohmann::json({{"role", "assistant"}, {"content", "Hello"}, {"thinking", "Hmm"}}));
+}
+
+TEST(Cli, RunChatHidesThinking) {
+  testing::FakeOllama server(testing::FakeOllama::Chunks{{"Hmm", ""}, {"", "Hello"}});
+  Terminal t(server.port, {"run", "m", "--hidethinking"});
+  ASSERT_TRUE(t.expect(">>> ")) << t.output();
+  t.type("Hi\n");
+  ASSERT_TRUE(t.expect("Hello\r\n\r\n>>> ")) << t.output();
+  EXPECT_EQ(t.output().find("Thinking"), std::string::npos) << t.output();
+  EXPECT_EQ(t.output().find("Hmm"), std::string::npos) << t.output();
+  t.type("/bye\n");
+  EXPECT_EQ(t.wait(), 0);
+  EXPECT_FALSE(server.requests("/api/chat").back().contains("think"));
 }
 
 TEST(Cli, RunChatEndsOnCtrlD) {

@@ -41,6 +41,33 @@ TEST(OpenAiRoutes, ChatCompletionWhole) {
   EXPECT_EQ(s.state.inputs.back().sampling.temperature, 1.0f);
 }
 
+// max_completion_tokens limits the answer as max_tokens does, and wins when both are sent.
+TEST(OpenAiRoutes, MaxCompletionTokensLimitsTheAnswer) {
+  TestServer s;
+  const json messages = {{{"role", "user"}, {"content", "Hi"}}};
+  auto res = post(s, "/v1/chat/completions",
+                  {{"model", "stories"}, {"messages", messages}, {"max_completion_tokens", 7}});
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200) << res->body;
+  EXPECT_EQ(s.state.inputs.back().sampling.num_predict, 7);
+  res = post(s, "/v1/chat/completions",
+             {{"model", "stories"},
+              {"messages", messages},
+              {"max_tokens", 3},
+              {"max_completion_tokens", 9}});
+  ASSERT_EQ(res->status, 200) << res->body;
+  EXPECT_EQ(s.state.inputs.back().sampling.num_predict, 9);
+  res = post(s, "/v1/chat/completions",
+             {{"model", "stories"}, {"messages", messages}, {"max_tokens", 5}});
+  ASSERT_EQ(res->status, 200) << res->body;
+  EXPECT_EQ(s.state.inputs.back().sampling.num_predict, 5);
+  res = post(s, "/v1/chat/completions",
+             {{"model", "stories"}, {"messages", messages}, {"max_completion_tokens", "many"}});
+  ASSERT_EQ(res->status, 400) << res->body;
+  EXPECT_EQ(json::parse(res->body)["error"]["message"], "invalid type for 'max_completion_tokens'");
+  EXPECT_EQ(json::parse(res->body)["error"]["type"], "invalid_request_error");
+}
+
 TEST(OpenAiRoutes, ChatCompletionStreamsEvents) {
   TestServer s;
   auto res = post(s, "/v1/chat/completions",

@@ -225,6 +225,40 @@ TEST(Routes, BlobUploadAndCreate) {
   EXPECT_EQ(json::parse(bad_type->body)["error"], "option \"top_k\" must be of type integer");
 }
 
+// A template that does not parse is refused when the model is created (Ollama: 400 "template
+// error: ..."), and nothing is written.
+TEST(Routes, CreateRefusesATemplateThatDoesNotParse) {
+  TestServer s;
+  auto c = s.client();
+  for (bool stream : {true, false}) {
+    json request = {{"model", "broken"},
+                    {"from", "stories"},
+                    {"template", "{{ .Prompt }}\n{{ if .System }}"},
+                    {"stream", stream}};
+    auto res = c.Post("/api/create", request.dump(), "application/json");
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->status, 400) << res->body;
+    EXPECT_EQ(json::parse(res->body)["error"],
+              "template error: template: line 2, column 17: unexpected EOF");
+  }
+  auto unknown_function = c.Post(
+      "/api/create", R"({"model":"broken","from":"stories","template":"{{ nosuch .Prompt }}"})",
+      "application/json");
+  ASSERT_TRUE(unknown_function);
+  EXPECT_EQ(unknown_function->status, 400);
+  EXPECT_EQ(json::parse(unknown_function->body)["error"],
+            "template error: template: line 1, column 4: function \"nosuch\" not defined");
+  EXPECT_FALSE(s.store->find(*ModelName::parse("broken")));
+  // A template that parses still creates the model.
+  auto good = c.Post("/api/create",
+                     R"({"model":"fine","from":"stories","template":"{{ if .System }}{{ end }}",)"
+                     R"("stream":false})",
+                     "application/json");
+  ASSERT_TRUE(good);
+  EXPECT_EQ(good->status, 200) << good->body;
+  EXPECT_TRUE(s.store->find(*ModelName::parse("fine")));
+}
+
 TEST(Routes, CreateWithQuantize) {
   TestServer s;
   auto c = s.client();
