@@ -4,10 +4,15 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
-#include <optional>
 #include <nlohmann/json.hpp>
+#include <optional>
 
+#include <algorithm>
+#include <cmath>
 #include "base/error.h"
+#include "gguf/reader.h"
+#include "model/model.h"
+#include "tokenizer/tokenizer.h"
 
 namespace slimllm {
 namespace {
@@ -62,6 +67,77 @@ TEST(GgufRunner, RefusesAnOverlongPromptWhenTruncationIsOff) {
   input.prompt = "Once upon a time there was a little dog who liked to run";
   input.truncate = false;
   EXPECT_THROW(runner->generate(input, [](const GeneratedPiece&) { return true; }), Error);
+}
+
+}  // namespace
+}  // namespace slimllm
+
+namespace slimllm {
+namespace {
+
+// The logprobs a greedy generation reports are log-softmax of the model's logits at each step,
+// checked against a forward pass and a log-softmax this test computes on its own.
+TEST(GgufRunner, GreedyLogprobsAreTheLogSoftmaxOfTheLogits) {
+  const std::string path = std::string(SLIMLLM_TESTDATA) + "/models/stories260K.gguf";
+  ModelSpec spec;
+  spec.model_path = path;
+  LoadOptions load;
+  load.num_ctx = 128;
+  load.num_thread = 1;
+  auto runner = GgufRunnerFactory().load(spec, load);
+  GenerateInput input;
+  input.prompt = "Once upon a time";
+  input.sampling.temperature = 0;
+  input.sampling.num_predict = 12;
+  input.logprobs = true;
+  input.top_logprobs = 5;
+  std::vector<TokenLogprob> reports;
+  const GenerateResult r = runner->generate(input, [&](const GeneratedPiece& piece) {
+    reports.insert(reports.end(), piece.logprobs.begin(), piece.logprobs.end());
+    return true;
+  });
+  ASSERT_EQ(static_cast<int64_t>(reports.size()), r.eval_count);
+  ASSERT_EQ(reports.size(), 12u);
+
+  // Independently: the model's logits after the prompt and each generated token.
+  auto file = std::make_shared<const GgufFile>(GgufFile::open(path));
+  std::unique_ptr<Model> model = load_model(file);
+  const Tokenizer tokenizer = Tokenizer::from_gguf(*file);
+  KvCache kv = model->make_cache(128, 1);
+  ForwardState state = model->make_state(128, 1);
+  std::vector<int32_t> tokens = tokenizer.encode(input.prompt, true, true);
+  std::vector<BatchToken> batch;
+  for (size_t i = 0; i < tokens.size(); ++i) {
+    batch.push_back(BatchToken{tokens[i], static_cast<int32_t>(i), 0, i + 1 == tokens.size()});
+  }
+  std::span<const float> logits = model->forward(batch, kv, state, nullptr);
+  for (size_t step = 0; step < reports.size(); ++step) {
+    double max = -1e30;
+    for (float l : logits) max = std::max(max, static_cast<double>(l));
+    double sum = 0;
+    for (float l : logits) sum += std::exp(static_cast<double>(l) - max);
+    std::vector<std::pair<double, int32_t>> ranked;
+    for (size_t i = 0; i < logits.size(); ++i) {
+      ranked.push_back(
+          {static_cast<double>(logits[i]) - max - std::log(sum), static_cast<int32_t>(i)});
+    }
+    std::sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) {
+      return a.first != b.first ? a.first > b.first : a.second < b.second;
+    });
+    const int32_t greedy = ranked[0].second;
+    const TokenLogprob& got = reports[step];
+    EXPECT_EQ(got.token, tokenizer.token_piece(greedy, true)) << step;
+    EXPECT_NEAR(got.logprob, ranked[0].first, 1e-4) << step;
+    ASSERT_EQ(got.top.size(), 5u);
+    for (size_t k = 0; k < 5; ++k) {
+      EXPECT_EQ(got.top[k].token, tokenizer.token_piece(ranked[k].second, true)) << step;
+      EXPECT_NEAR(got.top[k].logprob, ranked[k].first, 1e-4) << step;
+      if (k > 0) EXPECT_GE(got.top[k - 1].logprob, got.top[k].logprob);
+    }
+    batch = {BatchToken{greedy, static_cast<int32_t>(tokens.size()), 0, true}};
+    tokens.push_back(greedy);
+    logits = model->forward(batch, kv, state, nullptr);
+  }
 }
 
 }  // namespace

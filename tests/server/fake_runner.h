@@ -26,6 +26,8 @@ struct FakeState {
   std::vector<std::string> prompts;
   std::vector<LoadOptions> load_options;
   std::vector<std::string> pieces = {"Once", " upon", " a", " time"};
+  // Reported with piece i when the request asks for logprobs (none when shorter than pieces).
+  std::vector<TokenLogprob> logprobs;
   int endless_runs = 0;  // this many generations emit pieces until the callback says stop
   std::vector<GenerateInput> inputs;
   uint64_t model_bytes = 1000;
@@ -56,12 +58,14 @@ class FakeRunner : public Runner {
   }
   GenerateResult generate(const GenerateInput& input, const TokenCallback& on_piece) override {
     std::vector<std::string> pieces;
+    std::vector<TokenLogprob> logprobs;
     bool endless;
     {
       std::lock_guard lock(state_.mutex);
       state_.started++;
       state_.prompts.push_back(input.prompt);
       pieces = state_.pieces;
+      if (input.logprobs) logprobs = state_.logprobs;
       endless = state_.endless_runs > 0;
       if (endless) state_.endless_runs--;
       state_.inputs.push_back(input);
@@ -77,7 +81,9 @@ class FakeRunner : public Runner {
         state_.changed.wait(lock, [&] { return !state_.gated; });
       }
       const std::string& piece = pieces[i % pieces.size()];
-      if (!on_piece(GeneratedPiece{piece, {}})) stopped = true;
+      std::span<const TokenLogprob> reports;
+      if (i < logprobs.size()) reports = std::span<const TokenLogprob>(&logprobs[i], 1);
+      if (!on_piece(GeneratedPiece{piece, reports})) stopped = true;
       result.eval_count++;
       if (endless && i > 10'000'000) break;
     }

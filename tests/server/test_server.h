@@ -38,8 +38,7 @@ class TestServer {
  public:
   // `start`: false leaves binding and serving to the test.
   explicit TestServer(SchedulerConfig sched = default_config(),
-                      const std::function<void(ServerConfig&)>& configure = {},
-                      bool start = true) {
+                      const std::function<void(ServerConfig&)>& configure = {}, bool start = true) {
     char tmpl[] = "/tmp/slimllm-server-XXXXXX";
     if (!mkdtemp(tmpl)) throw std::runtime_error("mkdtemp failed");
     root = tmpl;
@@ -67,6 +66,15 @@ class TestServer {
     server.reset();
     scheduler.reset();
     std::filesystem::remove_all(root);
+  }
+  // Another model over the same GGUF, with its own template.
+  void add_model(const std::string& name, const std::string& template_text) {
+    Layer blob = store->add_blob_file(kStoriesGguf, kMediaModel);
+    CreateSpec spec;
+    spec.name = *ModelName::parse(name);
+    spec.files["stories260K.gguf"] = blob.digest;
+    spec.template_text = template_text;
+    create_model(*store, spec, {});
   }
   static SchedulerConfig default_config() {
     SchedulerConfig c;
