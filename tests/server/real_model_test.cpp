@@ -197,6 +197,91 @@ TEST(RealModel, ChatGreedyTextEqualsGenerate) {
   EXPECT_EQ(body["done_reason"], "length");
 }
 
+// The real model at temperature 1 under a schema: whatever it would have written, the answer
+// parses and has the schema's shape, and it ends where the JSON does.
+TEST(RealModel, FormatSchemaAnswersValidateAtTemperatureOne) {
+  RealServer s;
+  const json schema = {
+      {"type", "object"},
+      {"properties",
+       {{"name", {{"type", "string"}, {"maxLength", 12}}},
+        {"age", {{"type", "integer"}, {"minimum", 0}, {"maximum", 120}}},
+        {"pets", {{"type", "array"}, {"items", {{"enum", {"dog", "cat"}}}}, {"maxItems", 3}}}}},
+      {"required", {"name", "age", "pets"}}};
+  for (int seed = 1; seed <= 5; ++seed) {
+    json body = s.post("/api/generate",
+                       {{"model", "stories"},
+                        {"prompt", "Once upon a time"},
+                        {"format", schema},
+                        {"stream", false},
+                        {"options", {{"temperature", 1}, {"seed", seed}, {"num_predict", 300}}}});
+    const json answer = json::parse(body["response"].get<std::string>(), nullptr, false);
+    ASSERT_FALSE(answer.is_discarded()) << body["response"];
+    EXPECT_EQ(body["done_reason"], "stop") << body["response"];
+    ASSERT_TRUE(answer.is_object());
+    EXPECT_TRUE(answer["name"].is_string() && answer["name"].get<std::string>().size() <= 12);
+    ASSERT_TRUE(answer["age"].is_number_integer()) << answer;
+    EXPECT_GE(answer["age"].get<int>(), 0);
+    EXPECT_LE(answer["age"].get<int>(), 120);
+    ASSERT_TRUE(answer["pets"].is_array());
+    EXPECT_LE(answer["pets"].size(), 3u);
+    for (const json& pet : answer["pets"]) EXPECT_TRUE(pet == "dog" || pet == "cat") << pet;
+  }
+}
+
+// A toy model never calls a tool by itself; tool_choice "required" makes it, in each
+// template's own format, and the reply is read back into tool_calls.
+TEST(RealModel, RequiredToolChoiceMakesACallInEachTemplatesFormat) {
+  RealServer s;
+  const json tool = {{"type", "function"},
+                     {"function",
+                      {{"name", "get_weather"},
+                       {"parameters",
+                        {{"type", "object"},
+                         {"properties", {{"city", {{"type", "string"}, {"maxLength", 16}}}}},
+                         {"required", {"city"}}}}}}};
+  for (const char* model : {"qwen", "llama"}) {
+    for (int seed = 1; seed <= 3; ++seed) {
+      json body = s.post("/api/chat",
+                         {{"model", model},
+                          {"messages", {{{"role", "user"}, {"content", "Weather in Paris?"}}}},
+                          {"tools", {tool}},
+                          {"tool_choice", "required"},
+                          {"stream", false},
+                          {"options", {{"temperature", 1}, {"seed", seed}, {"num_predict", 200}}}});
+      const json& calls = body["message"]["tool_calls"];
+      ASSERT_TRUE(calls.is_array()) << model << " " << body;
+      ASSERT_EQ(calls.size(), 1u) << model << " " << body;
+      EXPECT_EQ(calls[0]["function"]["name"], "get_weather");
+      EXPECT_TRUE(calls[0]["function"]["arguments"]["city"].is_string()) << body;
+      EXPECT_EQ(body["message"]["content"], "") << model;
+    }
+  }
+}
+
+// A conversation longer than the context (512 here) loses its oldest messages, never the
+// system message or the last one, as Ollama's prompt builder does.
+TEST(RealModel, LongChatDropsOldMessagesAndKeepsSystemAndLast) {
+  RealServer s;
+  json messages = json::array({{{"role", "system"}, {"content", "SYSTEM-RULES"}}});
+  for (int i = 0; i < 40; ++i) {
+    messages.push_back(
+        {{"role", i % 2 ? "assistant" : "user"},
+         {"content", "turn " + std::to_string(i) + " once upon a time there was a little dog"}});
+  }
+  messages.push_back({{"role", "user"}, {"content", "LAST-QUESTION"}});
+  s.post("/api/chat", {{"model", "qwen"},
+                       {"messages", messages},
+                       {"stream", false},
+                       {"options", {{"temperature", 0}, {"num_predict", 2}}}});
+  std::vector<std::string> prompts = s.factory->take_prompts();
+  ASSERT_EQ(prompts.size(), 1u);
+  EXPECT_NE(prompts[0].find("SYSTEM-RULES"), std::string::npos);
+  EXPECT_NE(prompts[0].find("LAST-QUESTION"), std::string::npos);
+  EXPECT_EQ(prompts[0].find("turn 0 "), std::string::npos);   // the oldest went first
+  EXPECT_NE(prompts[0].find("turn 39 "), std::string::npos);  // the newest stayed
+}
+
 class TemplatePrompt : public ::testing::TestWithParam<std::tuple<std::string, std::string>> {};
 
 // The runner receives byte for byte the prompt Ollama renders for the conversation.
