@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "base/error.h"
+#include "base/utf8.h"
 #include "grammar/utf8_ranges.h"
 
 namespace slimllm::grammar {
@@ -371,7 +372,7 @@ class GbnfParser {
         if (cp >= 0xD800 && cp <= 0xDFFF) {
           fail_at(escape_pos, str_printf("a surrogate (U+%04X) has no UTF-8 encoding", cp));
         }
-        append_utf8(cp, bytes);
+        utf8_append(bytes, cp);
       } else {
         bytes += c;  // raw text is already UTF-8
         ++pos_;

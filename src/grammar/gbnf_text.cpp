@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "base/error.h"
+#include "base/utf8.h"
 
 namespace slimllm::grammar {
 
@@ -45,24 +46,6 @@ bool contains(const CodePointRanges& ranges, char32_t c) {
   return false;
 }
 
-void append_utf8(std::string& out, char32_t c) {
-  if (c < 0x80) {
-    out += static_cast<char>(c);
-  } else if (c < 0x800) {
-    out += static_cast<char>(0xC0 | (c >> 6));
-    out += static_cast<char>(0x80 | (c & 0x3F));
-  } else if (c < 0x10000) {
-    out += static_cast<char>(0xE0 | (c >> 12));
-    out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (c & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (c >> 18));
-    out += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (c & 0x3F));
-  }
-}
-
 namespace {
 
 const char kHex[] = "0123456789ABCDEF";
@@ -81,7 +64,7 @@ void append_class_char(std::string& out, char32_t c) {
     // As hex escapes, which every GBNF reader takes inside a class (not all take "\-").
     append_hex_byte(out, static_cast<unsigned>(c));
   } else {
-    append_utf8(out, c);
+    utf8_append(out, c);
   }
 }
 

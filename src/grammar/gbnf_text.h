@@ -22,8 +22,6 @@ CodePointRanges complement(const CodePointRanges& ranges);
 CodePointRanges subtract(const CodePointRanges& ranges, const CodePointRanges& removed);
 bool contains(const CodePointRanges& ranges, char32_t c);
 
-void append_utf8(std::string& out, char32_t c);
-
 // A GBNF literal matching exactly `bytes`: "..." with \" \\ and \xHH for control bytes; other
 // bytes (UTF-8 included) pass through, since the compiler reads code points from the text.
 std::string gbnf_literal(std::string_view bytes);

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "base/error.h"
+#include "base/utf8.h"
 #include "grammar/gbnf_text.h"
 
 namespace slimllm::grammar {
@@ -136,7 +137,7 @@ class RegexParser {
         char32_t c = (*atom.chars)[0].first;
         if (c >= 0x20 && c != '"' && c != '\\' && c != '/' && c != 0x7F) {
           std::string text;
-          append_utf8(text, c);
+          utf8_append(text, c);
           if (!items.empty() && items.back().is_literal) {
             items.back().literal_text += text;
             items.back().expr = gbnf_literal(items.back().literal_text);

@@ -1,24 +1,8 @@
 #include "grammar/utf8_ranges.h"
 
-namespace slimllm::grammar {
+#include "base/utf8.h"
 
-void append_utf8(uint32_t cp, std::string& out) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-}
+namespace slimllm::grammar {
 
 void utf8_sequences(uint32_t lo, uint32_t hi, std::vector<ByteRangeSequence>& out) {
   if (lo > hi) return;
@@ -53,8 +37,8 @@ void utf8_sequences(uint32_t lo, uint32_t hi, std::vector<ByteRangeSequence>& ou
     }
   }
   std::string a, b;
-  append_utf8(lo, a);
-  append_utf8(hi, b);
+  utf8_append(a, lo);
+  utf8_append(b, hi);
   ByteRangeSequence seq;
   for (size_t k = 0; k < a.size(); ++k) {
     seq.push_back({static_cast<uint8_t>(a[k]), static_cast<uint8_t>(b[k])});

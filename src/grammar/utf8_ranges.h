@@ -20,7 +20,5 @@ using ByteRangeSequence = std::vector<ByteRange>;  // one range per byte of the 
 // code points, callers remove them first).
 void utf8_sequences(uint32_t lo, uint32_t hi, std::vector<ByteRangeSequence>& out);
 
-// The UTF-8 encoding of one code point (<= 0x10FFFF).
-void append_utf8(uint32_t code_point, std::string& out);
 
 }  // namespace slimllm::grammar

@@ -2,42 +2,10 @@
 
 #include "api/api_error.h"
 #include "base/strings.h"
+#include "grammar/gbnf_text.h"
 #include "grammar/json_schema.h"
 
 namespace slimllm {
-
-std::string gbnf_literal(std::string_view text) {
-  static const char kHex[] = "0123456789ABCDEF";
-  std::string out = "\"";
-  for (unsigned char c : text) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (c < 0x20 || c == 0x7F) {
-          out += "\\x";
-          out += kHex[c >> 4];
-          out += kHex[c & 15];
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  return out + "\"";
-}
 
 OutputGrammar forced_tool_call_grammar(std::string_view prefix, std::string_view template_text,
                                        const nlohmann::ordered_json& tools,
@@ -89,9 +57,9 @@ OutputGrammar forced_tool_call_grammar(std::string_view prefix, std::string_view
     g.root = "root";
     return g;
   }
-  std::string wrapped = "tool-call ::= " + gbnf_literal(p);
+  std::string wrapped = "tool-call ::= " + grammar::gbnf_literal(p);
   if (p.size() > 2 && p.front() == '<' && p.back() == '>') {
-    wrapped += " \"\\n\"? root \"\\n\"? " + gbnf_literal("</" + p.substr(1));
+    wrapped += " \"\\n\"? root \"\\n\"? " + grammar::gbnf_literal("</" + p.substr(1));
   } else {
     wrapped += " \" \"? root";
   }

@@ -20,7 +20,4 @@ OutputGrammar forced_tool_call_grammar(std::string_view prefix, std::string_view
                                        const nlohmann::ordered_json& tools,
                                        const std::string& only);
 
-// A GBNF string literal spelling `text` exactly.
-std::string gbnf_literal(std::string_view text);
-
 }  // namespace slimllm

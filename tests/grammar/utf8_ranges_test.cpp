@@ -1,3 +1,4 @@
+#include "base/utf8.h"
 #include "grammar/utf8_ranges.h"
 
 #include <gtest/gtest.h>
@@ -25,7 +26,7 @@ void expect_exact_cover(uint32_t lo, uint32_t hi) {
   utf8_sequences(lo, hi, sequences);
   for (uint32_t cp = 0; cp <= 0x10FFFF; cp += (cp < 0x20000 ? 1 : 61)) {
     std::string bytes;
-    append_utf8(cp, bytes);
+    utf8_append(bytes, cp);
     int hits = 0;
     for (const ByteRangeSequence& seq : sequences) hits += sequence_matches(seq, bytes);
     ASSERT_EQ(hits, cp >= lo && cp <= hi ? 1 : 0)
@@ -35,7 +36,7 @@ void expect_exact_cover(uint32_t lo, uint32_t hi) {
 
 TEST(Utf8Ranges, EncodesCodePoints) {
   std::string s;
-  for (uint32_t cp : {0x41u, 0xE9u, 0x4F60u, 0x1F600u, 0x10FFFFu}) append_utf8(cp, s);
+  for (uint32_t cp : {0x41u, 0xE9u, 0x4F60u, 0x1F600u, 0x10FFFFu}) utf8_append(s, cp);
   EXPECT_EQ(s, "A\xC3\xA9\xE4\xBD\xA0\xF0\x9F\x98\x80\xF4\x8F\xBF\xBF");
 }
 

@@ -125,13 +125,5 @@ TEST(ForcedToolCallGrammar, RefusesWhatCannotBeForced) {
   }
 }
 
-TEST(GbnfLiteral, SpellsAnyTextExactly) {
-  const std::string text = "<tool_call>\n\"quoted\" \\ tab\t\x01 é";
-  grammar::Matcher m(grammar::compile_gbnf("root ::= " + gbnf_literal(text)));
-  EXPECT_TRUE(m.accept(text));
-  EXPECT_TRUE(m.is_complete());
-  EXPECT_FALSE(m.can_continue());
-}
-
 }  // namespace
 }  // namespace slimllm
