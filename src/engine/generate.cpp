@@ -9,6 +9,7 @@
 #include "engine/logprobs.h"
 #include "engine/stop_strings.h"
 #include "sampling/sampler.h"
+#include "sampling/steps.h"
 
 namespace slimllm {
 namespace {
@@ -117,6 +118,9 @@ GenerateStats generate(Session& s, std::span<const int32_t> prompt_in,
         break;
       }
       next = sampler.sample(masked);
+      // A draw within rounding of 1 can land past the last token with any probability: fall
+      // back to the most likely allowed one rather than break the grammar.
+      if (!constraint->allows(next)) next = pick_greedy(masked);
     }
     if (controls.logprobs && !text.is_end_of_generation(next)) {
       pending.push_back(token_logprob(logits, next, controls.top_logprobs, text));
