@@ -261,6 +261,10 @@ void handle_chat(ServerContext& ctx, const httplib::Request& req, httplib::Respo
   OrderedJson tools =
       tool_choice.kind == ToolChoice::Kind::kNone ? OrderedJson() : field(body, "tools");
   bool has_tools = tools.is_array() && !tools.empty();
+  if (!has_tools && (tool_choice.kind == ToolChoice::Kind::kRequired ||
+                     tool_choice.kind == ToolChoice::Kind::kFunction)) {
+    fail_status(400, "tool_choice requires a tool call but no tools were given");
+  }
   check_common(*model, r.model, r.think, r.top_logprobs, false, has_tools);
   check_images(
       *model, std::accumulate(r.messages.begin(), r.messages.end(), size_t{0},

@@ -188,6 +188,12 @@ TEST(ToolCalls, ToolChoiceForcesACallThroughTheGrammar) {
   res = post(s, "/v1/chat/completions", request);
   EXPECT_EQ(res->status, 400);
   EXPECT_NE(res->body.find("nope"), std::string::npos);
+  json no_tools = request;
+  no_tools.erase("tools");
+  no_tools["tool_choice"] = "required";
+  res = post(s, "/v1/chat/completions", no_tools);
+  EXPECT_EQ(res->status, 400);
+  EXPECT_NE(res->body.find("no tools were given"), std::string::npos) << res->body;
   request["tool_choice"] = "sometimes";
   EXPECT_EQ(post(s, "/v1/chat/completions", request)->status, 400);
   // none: the tools are not rendered and nothing is parsed or forced.
