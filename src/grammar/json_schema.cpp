@@ -74,10 +74,14 @@ const Primitive kPrimitives[] = {
     {"uuid",
      R"([0-9a-fA-F]{8} "-" [0-9a-fA-F]{4} "-" [0-9a-fA-F]{4} "-" [0-9a-fA-F]{4} "-" [0-9a-fA-F]{12})",
      {}},
+    // Bounded like the rest: RFC 5321 caps the local part at 64 octets and the domain at 255.
+    // The local part's 64 counts its characters between dots (a dot after each is optional);
+    // the domain takes up to four labels of at most 63, 255 octets in all. Without these bounds a
+    // model can spend its whole budget inside one address.
     {"email",
-     R"(email-atom ("." email-atom)* "@" email-label ("." email-label)+)",
-     {"email-atom", "email-label"}},
-    {"email-atom", R"([A-Za-z0-9!#$%&'*+=?\x5E_`{|}~\x2D]{1,64})", {}},
+     R"(email-atom-char ("."? email-atom-char){0,63} "@" email-label ("." email-label){1,3})",
+     {"email-atom-char", "email-label"}},
+    {"email-atom-char", R"([A-Za-z0-9!#$%&'*+=?\x5E_`{|}~\x2D])", {}},
     {"email-label", R"([A-Za-z0-9] ([A-Za-z0-9\x2D]{0,61} [A-Za-z0-9])?)", {}},
     {"uri", R"([A-Za-z] [A-Za-z0-9+.\x2D]* ":" [A-Za-z0-9._~:/?#@!$&'()*+,;=%\x2D\x5B\x5D]*)", {}},
     // A character of an undeclared property's name: escapes only in their short forms, so each
