@@ -49,20 +49,39 @@ const Primitive kPrimitives[] = {
     {"boolean", R"("true" | "false")", {}},
     {"null", R"("null")", {}},
     {"ws", R"((" " | "\n" [ \t]{0,20})?)", {}},
-    // Formats (RFC 3339 date, full-time and date-time; RFC 4122 uuid; a practical subset of
+    // Formats (RFC 3339 full-date, full-time and date-time; RFC 4122 uuid; a practical subset of
     // RFC 5321 addresses; an RFC 3986 URI with a scheme). Their characters never need escaping.
     {"date-time", R"(date [Tt] time)", {"date", "time"}},
-    {"date", R"([0-9]{4} "-" ("0" [1-9] | "1" [0-2]) "-" ("0" [1-9] | [12] [0-9] | "3" [01]))", {}},
-    {"time",
-     R"(([01] [0-9] | "2" [0-3]) ":" [0-5] [0-9] ":" ([0-5] [0-9] | "60") ("." [0-9]{1,9})? ([Zz] | [+\x2D] ([01] [0-9] | "2" [0-3]) ":" [0-5] [0-9]))",
+    // Only days that exist: validators (ajv-formats, Python's date.fromisoformat) reject
+    // 2023-02-29 and 04-31. 29 February needs a leap year: a multiple of 4 that is not a
+    // century, or a multiple of 400.
+    {"date",
+     R"([0-9]{4} "-" (("0" [13578] | "1" [02]) "-" date-31 | ("0" [469] | "11") "-" date-30 | "02-" date-28) | date-leap-year "-02-29")",
+     {"date-28", "date-30", "date-31", "date-leap-year"}},
+    {"date-28", R"("0" [1-9] | "1" [0-9] | "2" [0-8])", {}},
+    {"date-30", R"(date-28 | "29" | "30")", {"date-28"}},
+    {"date-31", R"(date-30 | "31")", {"date-30"}},
+    {"date-leap-year",
+     R"([0-9] [0-9] ("0" [48] | [2468] [048] | [13579] [26]) | ([02468] [048] | [13579] [26]) "00")",
      {}},
+    // A leap second (:60) only at 23:59 UTC, where they are inserted; validators reject it at
+    // any other time (e.g. 12:30:60Z), and the offsets it could hide behind are not worth a rule.
+    {"time",
+     R"(time-hms ("." [0-9]{1,9})? time-offset | "23:59:60" ("." [0-9]{1,9})? ([Zz] | [+\x2D] "00:00"))",
+     {"time-hms", "time-offset"}},
+    {"time-hms", R"(([01] [0-9] | "2" [0-3]) ":" [0-5] [0-9] ":" [0-5] [0-9])", {}},
+    {"time-offset", R"([Zz] | [+\x2D] ([01] [0-9] | "2" [0-3]) ":" [0-5] [0-9])", {}},
     {"uuid",
      R"([0-9a-fA-F]{8} "-" [0-9a-fA-F]{4} "-" [0-9a-fA-F]{4} "-" [0-9a-fA-F]{4} "-" [0-9a-fA-F]{12})",
      {}},
+    // Bounded like the rest: RFC 5321 caps the local part at 64 octets and the domain at 255.
+    // The local part's 64 counts its characters between dots (a dot after each is optional);
+    // the domain takes up to four labels of at most 63, 255 octets in all. Without these bounds a
+    // model can spend its whole budget inside one address.
     {"email",
-     R"(email-atom ("." email-atom)* "@" email-label ("." email-label)+)",
-     {"email-atom", "email-label"}},
-    {"email-atom", R"([A-Za-z0-9!#$%&'*+=?\x5E_`{|}~\x2D]{1,64})", {}},
+     R"(email-atom-char ("."? email-atom-char){0,63} "@" email-label ("." email-label){1,3})",
+     {"email-atom-char", "email-label"}},
+    {"email-atom-char", R"([A-Za-z0-9!#$%&'*+=?\x5E_`{|}~\x2D])", {}},
     {"email-label", R"([A-Za-z0-9] ([A-Za-z0-9\x2D]{0,61} [A-Za-z0-9])?)", {}},
     {"uri", R"([A-Za-z] [A-Za-z0-9+.\x2D]* ":" [A-Za-z0-9._~:/?#@!$&'()*+,;=%\x2D\x5B\x5D]*)", {}},
     // A character of an undeclared property's name: escapes only in their short forms, so each
