@@ -27,8 +27,9 @@ using Json = nlohmann::ordered_json;
 // spend its whole budget on blanks. There is none before or after the root value, so the
 // grammar is complete exactly at the root's last byte and generation can stop there.
 //
-// Digit counts are bounded for the same reason (16 integer and 16 fraction digits, 3 exponent
-// digits); DEL is written escaped, as most JSON writers do.
+// Digit counts are bounded for the same reason (16 integer and 16 fraction digits, 2 exponent
+// digits: every such number is a finite double, which a JavaScript client reads as it was
+// written, never as Infinity); DEL is written escaped, as most JSON writers do.
 struct Primitive {
   const char* name;
   const char* body;
@@ -43,8 +44,13 @@ const Primitive kPrimitives[] = {
      {"ws", "string", "value"}},
     {"array", R"("[" ws (value ws ("," ws value ws)*)? "]")", {"ws", "value"}},
     {"string", R"("\"" char* "\"")", {"char"}},
-    {"char", R"([^"\\\x7F\x00-\x1F] | "\\" (["\\/bfnrt] | "u" [0-9a-fA-F]{4}))", {}},
-    {"number", R"("-"? ("0" | [1-9] [0-9]{0,15}) ("." [0-9]{1,16})? ([eE] [-+]? [0-9]{1,3})?)", {}},
+    // A \u escape names one code point outside the surrogates, so a length counts the same
+    // characters a validator counts (a surrogate pair would be two here, one there); characters
+    // beyond the BMP are written as raw UTF-8.
+    {"char",
+     R"([^"\\\x7F\x00-\x1F] | "\\" (["\\/bfnrt] | "u" ([0-9a-cA-CefEF] [0-9a-fA-F]{3} | [dD] [0-7] [0-9a-fA-F]{2})))",
+     {}},
+    {"number", R"("-"? ("0" | [1-9] [0-9]{0,15}) ("." [0-9]{1,16})? ([eE] [-+]? [0-9]{1,2})?)", {}},
     {"integer", R"("-"? ("0" | [1-9] [0-9]{0,15}))", {}},
     {"boolean", R"("true" | "false")", {}},
     {"null", R"("null")", {}},
