@@ -10,7 +10,7 @@ std::string StreamDecoder::push(int32_t id) {
   std::string_view piece = tokenizer_.piece_view(id, render_special_);
   if (strip_space_ && !piece.empty()) {
     // Only the first text-bearing token can carry the encoder's prefix space (as in decode()).
-    if (piece[0] == ' ' && tokenizer_.add_space_prefix()) piece.remove_prefix(1);
+    if (piece[0] == ' ' && tokenizer_.strips_leading_space()) piece.remove_prefix(1);
     strip_space_ = false;
   }
   pending_.append(piece);

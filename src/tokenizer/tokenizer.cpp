@@ -8,16 +8,63 @@
 #include "tokenizer/special_tokens.h"
 #include "tokenizer/spm.h"
 #include "tokenizer/vocab.h"
+#include "tokenizer/wordpiece.h"
 
 namespace slimllm {
+namespace {
+
+// WordPiece puts a space before every word, punctuation included; decoding takes back the ones
+// English text does not have, in llama.cpp's three passes (Hugging Face's
+// clean_up_tokenization is alike): before ? ! . and ",", around an apostrophe standing alone,
+// and before the contractions 's 'm 're 've.
+void clean_up_spaces(std::string& text) {
+  auto space_before = [&](size_t i) { return i > 0 && text[i - 1] == ' '; };
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if ((c == '?' || c == '!' || c == '.' || c == ',') && space_before(i)) out.pop_back();
+    out += c;
+  }
+  text.swap(out);
+  out.clear();
+  bool after_dropped = false;  // the space just dropped no longer counts as one
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    out += c;
+    if (c == '\'' && space_before(i) && !after_dropped && i + 1 < text.size() &&
+        text[i + 1] == ' ') {
+      out.erase(out.size() - 2, 1);
+      ++i;
+      after_dropped = true;
+    } else {
+      after_dropped = false;
+    }
+  }
+  text.swap(out);
+  out.clear();
+  for (size_t i = 0; i < text.size(); ++i) {
+    std::string_view rest = std::string_view(text).substr(i);
+    if (rest.starts_with("'") && space_before(i) &&
+        (rest.starts_with("'s") || rest.starts_with("'m") || rest.starts_with("'re") ||
+         rest.starts_with("'ve")))
+      out.pop_back();
+    out += text[i];
+  }
+  text.swap(out);
+}
+
+}  // namespace
 
 struct Tokenizer::State {
   Vocab vocab;
   SpecialTokenSplitter specials;
-  std::optional<BpeEncoder> bpe;  // gpt2 vocabularies only
+  std::optional<BpeEncoder> bpe;              // gpt2 vocabularies only
+  std::optional<WordPieceEncoder> wordpiece;  // bert
 
   State(const GgufFile& file, Vocab loaded) : vocab(std::move(loaded)), specials(vocab) {
     if (vocab.kind == VocabKind::kBytePairs) bpe.emplace(file, vocab);
+    if (vocab.kind == VocabKind::kWordPiece) wordpiece.emplace(vocab);
   }
 
   std::string_view piece(int32_t id, bool render_special) const {
@@ -62,6 +109,8 @@ std::vector<int32_t> Tokenizer::encode(std::string_view text, bool add_special,
     std::string_view part = text.substr(fragment.begin, fragment.end - fragment.begin);
     if (state_->bpe) {
       state_->bpe->encode(vocab, part, ids);
+    } else if (state_->wordpiece) {
+      state_->wordpiece->encode(vocab, part, ids);
     } else if (vocab.add_space_prefix && after_special) {
       std::string prefixed;
       prefixed.reserve(part.size() + 1);
@@ -73,6 +122,7 @@ std::vector<int32_t> Tokenizer::encode(std::string_view text, bool add_special,
     after_special = false;
   }
   if (add_special && vocab.add_eos) ids.push_back(vocab.eos);
+  if (add_special && vocab.add_sep) ids.push_back(vocab.separator);
   return ids;
 }
 
@@ -84,11 +134,12 @@ std::string Tokenizer::decode(const std::vector<int32_t>& ids, bool render_speci
     std::string_view piece = state_->piece(id, render_special);
     // The prefix space the encoder added sits on the first token that has any text.
     if (first && !piece.empty()) {
-      if (state_->vocab.add_space_prefix && piece[0] == ' ') piece.remove_prefix(1);
+      if (state_->vocab.strip_leading_space && piece[0] == ' ') piece.remove_prefix(1);
       first = false;
     }
     text.append(piece);
   }
+  if (state_->vocab.kind == VocabKind::kWordPiece) clean_up_spaces(text);
   return text;
 }
 
@@ -117,6 +168,9 @@ bool Tokenizer::add_eos() const {
 }
 bool Tokenizer::add_space_prefix() const {
   return state_->vocab.add_space_prefix;
+}
+bool Tokenizer::strips_leading_space() const {
+  return state_->vocab.strip_leading_space;
 }
 
 bool Tokenizer::is_end_of_generation(int32_t id) const {

@@ -1,6 +1,7 @@
 // Text <-> token ids with the vocabulary a GGUF model carries: SentencePiece-style for
-// tokenizer.ggml.model = llama (llama2, stories260K) and byte-level BPE for gpt2 (Llama 3,
-// Qwen 2/2.5/3), matching llama.cpp token for token.
+// tokenizer.ggml.model = llama (llama2, stories260K), byte-level BPE for gpt2 (Llama 3,
+// Qwen 2/2.5/3), WordPiece for bert (BERT-family embedding models) and SentencePiece unigram for
+// t5 (T5, XLM-RoBERTa / bge-m3), matching llama.cpp token for token.
 //
 // A Tokenizer owns copies of everything it needs (the GgufFile may close after from_gguf), is
 // cheap to copy (shared, immutable state) and safe to use from many threads at once.
@@ -44,6 +45,9 @@ class Tokenizer {
   bool add_eos() const;
   // SentencePiece vocabularies put a space in front of the text (tokenizer.ggml.add_space_prefix).
   bool add_space_prefix() const;
+  // decode() drops the space in front of the first token (the SentencePiece prefix space, or the
+  // space WordPiece puts before every word).
+  bool strips_leading_space() const;
   // eos, eot, eom and the vocabulary's other end-of-generation tokens (<|eot_id|>, <|im_end|>,
   // <|endoftext|>, ...). False for ids outside the vocabulary.
   bool is_end_of_generation(int32_t id) const;
@@ -52,7 +56,7 @@ class Tokenizer {
   int32_t vocab_size() const;
   // The id of a token by its stored text (e.g. "<|im_start|>", "▁the", "Ġthe").
   std::optional<int32_t> find_token(std::string_view piece) const;
-  std::string_view model_kind() const;  // "llama" or "gpt2"
+  std::string_view model_kind() const;  // "llama", "gpt2", "bert" or "t5"
   std::string_view pre_tokenizer() const;
 
   struct State;

@@ -39,4 +39,36 @@ inline size_t utf8_incomplete_tail(std::string_view bytes) {
   return 0;
 }
 
+// Decodes the code point at text[pos] and advances pos past it. A malformed or truncated
+// sequence gives U+FFFD and advances one byte, so any bytes decode.
+inline uint32_t utf8_decode(std::string_view text, size_t& pos) {
+  uint8_t lead = static_cast<uint8_t>(text[pos]);
+  size_t length = utf8_sequence_length(lead);
+  if (length == 1) {
+    ++pos;
+    return lead < 0x80 ? lead : 0xFFFD;
+  }
+  if (lead < 0xC2 || lead > 0xF4 || pos + length > text.size()) {
+    ++pos;
+    return 0xFFFD;
+  }
+  uint32_t cp = lead & (0x7F >> length);
+  for (size_t i = 1; i < length; ++i) {
+    uint8_t byte = static_cast<uint8_t>(text[pos + i]);
+    if (!utf8_is_continuation(byte)) {
+      ++pos;
+      return 0xFFFD;
+    }
+    cp = (cp << 6) | (byte & 0x3F);
+  }
+  // Overlong forms, surrogates and values past U+10FFFF are not characters.
+  static constexpr uint32_t kMinimum[] = {0, 0, 0x80, 0x800, 0x10000};
+  if (cp < kMinimum[length] || (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF) {
+    ++pos;
+    return 0xFFFD;
+  }
+  pos += length;
+  return cp;
+}
+
 }  // namespace slimllm

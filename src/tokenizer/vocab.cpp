@@ -101,6 +101,13 @@ void read_scores(const GgufFile& file, Vocab& vocab) {
   vocab.scores = value->floats(key);
 }
 
+// A WordPiece token as it sits in text: word starts get the space that separated the words.
+std::string wordpiece_piece(const Vocab& vocab, const std::string& text) {
+  if (!vocab.hash_continuations) return replace_space_marker(text);
+  if (text.size() > 2 && text.starts_with("##")) return text.substr(2);
+  return " " + text;
+}
+
 void build_pieces(Vocab& vocab) {
   const ByteUnicode& bytes = ByteUnicode::instance();
   vocab.pieces.resize(vocab.texts.size());
@@ -109,8 +116,9 @@ void build_pieces(Vocab& vocab) {
     switch (vocab.types[i]) {
       case TokenType::kUndefined:
       case TokenType::kNormal:
-        vocab.pieces[i] = vocab.kind == VocabKind::kSentencePiece ? replace_space_marker(text)
-                                                                  : bytes.decode(text);
+        vocab.pieces[i] = vocab.kind == VocabKind::kBytePairs   ? bytes.decode(text)
+                          : vocab.kind == VocabKind::kWordPiece ? wordpiece_piece(vocab, text)
+                                                                : replace_space_marker(text);
         break;
       case TokenType::kByte: {
         int byte = parse_byte_token(text);
@@ -128,7 +136,7 @@ void find_byte_tokens(Vocab& vocab) {
   const ByteUnicode& mapping = ByteUnicode::instance();
   for (int b = 0; b < 256; ++b) {
     int32_t id = -1;
-    if (vocab.kind == VocabKind::kSentencePiece) {
+    if (vocab.kind != VocabKind::kBytePairs) {
       char name[8];
       std::snprintf(name, sizeof(name), "<0x%02X>", b);
       id = vocab.any_id(name);
@@ -158,6 +166,48 @@ void mark_end_of_generation(Vocab& vocab) {
   }
 }
 
+// Special ids and flags, with the defaults llama.cpp gives each kind of vocabulary when the
+// file does not say.
+void read_special_ids(const GgufFile& file, Vocab& vocab) {
+  int32_t size = vocab.size();
+  int32_t bos = -1, eos = -1, unknown = -1, separator = -1, padding = -1;
+  bool add_bos = false, add_eos = false, add_sep = false, add_space_prefix = false;
+  switch (vocab.kind) {
+    case VocabKind::kSentencePiece:
+      bos = 1, eos = 2, unknown = 0;
+      add_bos = true, add_space_prefix = true;
+      break;
+    case VocabKind::kBytePairs:
+      bos = 11, eos = 11;
+      add_bos = pre_adds_bos(vocab.pre);
+      break;
+    case VocabKind::kWordPiece:
+      // [CLS] is BERT's BOS. llama.cpp converters write cls_token_id; a bos_token_id wins.
+      bos = static_cast<int32_t>(file.get_int("tokenizer.ggml.cls_token_id", 101));
+      unknown = 100, separator = 102, padding = 0;
+      add_bos = true, add_sep = true;
+      break;
+    case VocabKind::kUnigram:
+      eos = 1, unknown = 2, padding = 0;
+      add_eos = true;
+      break;
+  }
+  vocab.bos = special_id(file, "tokenizer.ggml.bos_token_id", bos, size);
+  vocab.eos = special_id(file, "tokenizer.ggml.eos_token_id", eos, size);
+  vocab.eot = special_id(file, "tokenizer.ggml.eot_token_id", -1, size);
+  vocab.eom = special_id(file, "tokenizer.ggml.eom_token_id", -1, size);
+  vocab.unknown = special_id(file, "tokenizer.ggml.unknown_token_id", unknown, size);
+  vocab.padding = special_id(file, "tokenizer.ggml.padding_token_id", padding, size);
+  // llama.cpp's key is spelled this way.
+  vocab.separator = special_id(file, "tokenizer.ggml.seperator_token_id", separator, size);
+  vocab.add_bos = file.get_bool("tokenizer.ggml.add_bos_token", add_bos);
+  vocab.add_eos = file.get_bool("tokenizer.ggml.add_eos_token", add_eos);
+  vocab.add_sep = file.get_bool("tokenizer.ggml.add_sep_token", add_sep);
+  vocab.add_space_prefix = file.get_bool("tokenizer.ggml.add_space_prefix", add_space_prefix);
+  vocab.remove_extra_whitespaces = file.get_bool("tokenizer.ggml.remove_extra_whitespaces", false);
+  vocab.strip_leading_space = vocab.add_space_prefix || vocab.kind == VocabKind::kWordPiece;
+}
+
 }  // namespace
 
 Vocab load_vocab(const GgufFile& file) {
@@ -172,9 +222,13 @@ Vocab load_vocab(const GgufFile& file) {
     vocab.kind = VocabKind::kSentencePiece;
   } else if (vocab.model == "gpt2") {
     vocab.kind = VocabKind::kBytePairs;
+  } else if (vocab.model == "bert") {
+    vocab.kind = VocabKind::kWordPiece;
+  } else if (vocab.model == "t5") {
+    vocab.kind = VocabKind::kUnigram;
   } else {
     fail(file.path(), ": tokenizer.ggml.model '", vocab.model,
-         "' is not supported (slimllm reads 'llama' and 'gpt2' vocabularies)");
+         "' is not supported (slimllm reads 'llama', 'gpt2', 'bert' and 't5' vocabularies)");
   }
   vocab.pre = file.get_string("tokenizer.ggml.pre", "default");
   if (!tokens->is_array() || tokens->element_type() != GgufType::kString)
@@ -195,23 +249,23 @@ Vocab load_vocab(const GgufFile& file) {
   vocab.normal_index.build(vocab.texts, normal);
   vocab.all_index.build(vocab.texts, all);
 
-  bool spm = vocab.kind == VocabKind::kSentencePiece;
-  int32_t size = vocab.size();
-  vocab.bos = special_id(file, "tokenizer.ggml.bos_token_id", spm ? 1 : 11, size);
-  vocab.eos = special_id(file, "tokenizer.ggml.eos_token_id", spm ? 2 : 11, size);
-  vocab.eot = special_id(file, "tokenizer.ggml.eot_token_id", -1, size);
-  vocab.eom = special_id(file, "tokenizer.ggml.eom_token_id", -1, size);
-  vocab.unknown = special_id(file, "tokenizer.ggml.unknown_token_id", spm ? 0 : -1, size);
-  vocab.padding = special_id(file, "tokenizer.ggml.padding_token_id", -1, size);
-  vocab.separator = special_id(file, "tokenizer.ggml.seperator_token_id", -1, size);
-  vocab.add_bos = file.get_bool("tokenizer.ggml.add_bos_token", spm || pre_adds_bos(vocab.pre));
-  vocab.add_eos = file.get_bool("tokenizer.ggml.add_eos_token", false);
-  vocab.add_space_prefix = file.get_bool("tokenizer.ggml.add_space_prefix", spm);
+  read_special_ids(file, vocab);
   if (vocab.add_bos && vocab.bos < 0)
     fail(file.path(), ": the vocabulary asks for a BOS token but has no valid bos_token_id");
   if (vocab.add_eos && vocab.eos < 0)
     fail(file.path(), ": the vocabulary asks for an EOS token but has no valid eos_token_id");
+  if (vocab.add_sep && vocab.separator < 0)
+    fail(file.path(), ": the vocabulary asks for a separator token but has no valid ",
+         "seperator_token_id");
 
+  if (vocab.kind == VocabKind::kWordPiece) {
+    size_t marked = 0, hashed = 0;
+    for (const std::string& text : vocab.texts) {
+      if (text.starts_with(kSpaceMarker)) ++marked;
+      if (text.size() > 2 && text.starts_with("##")) ++hashed;
+    }
+    vocab.hash_continuations = marked == 0 && hashed > 0;
+  }
   build_pieces(vocab);
   find_byte_tokens(vocab);
   mark_end_of_generation(vocab);

@@ -24,11 +24,13 @@ enum class TokenType : uint8_t {
   kByte = 6,
 };
 
-enum class VocabKind { kSentencePiece, kBytePairs };
+// tokenizer.ggml.model: "llama" (SentencePiece BPE), "gpt2" (byte-level BPE), "bert"
+// (WordPiece), "t5" (SentencePiece unigram).
+enum class VocabKind { kSentencePiece, kBytePairs, kWordPiece, kUnigram };
 
 struct Vocab {
   VocabKind kind = VocabKind::kSentencePiece;
-  std::string model;  // tokenizer.ggml.model: "llama" or "gpt2"
+  std::string model;  // tokenizer.ggml.model
   std::string pre;    // tokenizer.ggml.pre ("default" when absent)
 
   std::vector<std::string> texts;  // token texts as stored (▁ and byte-mapped spellings)
@@ -50,6 +52,16 @@ struct Vocab {
 
   int32_t bos = -1, eos = -1, eot = -1, eom = -1, unknown = -1, padding = -1, separator = -1;
   bool add_bos = false, add_eos = false, add_space_prefix = false;
+  // WordPiece ends an encoded text with the separator ([SEP]) as BOS ([CLS]) starts it.
+  bool add_sep = false;
+  // Unigram: runs of whitespace become one space, and leading/trailing whitespace goes.
+  bool remove_extra_whitespaces = false;
+  // WordPiece vocabularies spelled the Hugging Face way ("##ing" continuations, bare word
+  // starts) rather than llama.cpp's ("▁word" starts, bare continuations).
+  bool hash_continuations = false;
+  // decode drops the space in front of the first token: the one SentencePiece's encoder added,
+  // or WordPiece's word separator.
+  bool strip_leading_space = false;
 
   int32_t size() const { return static_cast<int32_t>(texts.size()); }
   bool valid(int32_t id) const { return id >= 0 && id < size(); }

@@ -92,13 +92,30 @@ TEST(TokenizerVocab, MissingVocabulary) {
 
 TEST(TokenizerVocab, UnsupportedModel) {
   GgufWriter writer = tiny_bpe("default");
-  writer.set_string("tokenizer.ggml.model", "bert");
+  writer.set_string("tokenizer.ggml.model", "rwkv");
   std::vector<uint8_t> bytes;
   try {
     from_writer(writer, bytes);
     FAIL() << "no error";
   } catch (const Error& e) {
-    EXPECT_THAT(e.what(), HasSubstr("'bert'"));
+    EXPECT_THAT(e.what(), HasSubstr("'rwkv'"));
+  }
+}
+
+TEST(TokenizerVocab, BertWithoutUnknownToken) {
+  // WordPiece must be able to give [UNK]; the default id 100 is outside this vocabulary.
+  GgufWriter writer;
+  writer.set_string("tokenizer.ggml.model", "bert");
+  writer.set_string_array("tokenizer.ggml.tokens",
+                          std::vector<std::string>{"[CLS]", "[SEP]", "\xE2\x96\x81hi"});
+  writer.set_uint32("tokenizer.ggml.cls_token_id", 0);
+  writer.set_uint32("tokenizer.ggml.seperator_token_id", 1);
+  std::vector<uint8_t> bytes;
+  try {
+    from_writer(writer, bytes);
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_THAT(e.what(), HasSubstr("unknown_token_id"));
   }
 }
 

@@ -30,6 +30,11 @@ const Tokenizer& qwen2_tokenizer() {
   return tokenizer;
 }
 
+const Tokenizer& bert_tokenizer() {
+  static const Tokenizer tokenizer = load(tokenizer_testdata("ggml-vocab-bert-bge.gguf"));
+  return tokenizer;
+}
+
 const Tokenizer& stories_tokenizer() {
   static const Tokenizer tokenizer = load(std::string(SLIMLLM_DATA) + "/models/stories260K.gguf");
   return tokenizer;
