@@ -35,6 +35,7 @@ class CommandTest : public ::testing::Test {
 
 const std::string kStories = std::string(SLIMLLM_DATA) + "/models/stories260K.gguf";
 const std::string kQwen = std::string(SLIMLLM_TESTDATA) + "/tokenizer/ggml-vocab-qwen2.gguf";
+const std::string kBert = std::string(SLIMLLM_TESTDATA) + "/tokenizer/ggml-vocab-bert-bge.gguf";
 
 TEST_F(CommandTest, TokenizeCommandPrintsIdsAsJsonArray) {
   Result r = run("tokenize " + kStories + " 'Once upon a time'");
@@ -61,6 +62,19 @@ TEST_F(CommandTest, DetokenizeCommandPrintsText) {
   EXPECT_EQ(r.out, "<s> Once upon a time\n");
   r = run("detokenize --no-special " + kStories + " 1 403 407 261 378");
   EXPECT_EQ(r.out, "Once upon a time\n");
+}
+
+TEST_F(CommandTest, TokenizeCommandWithBertVocabulary) {
+  // WordPiece: lower-cased, punctuation split off, [CLS] ... [SEP] around the text.
+  Result r = run("tokenize " + kBert + " 'Hello, world!'");
+  EXPECT_EQ(r.status, 0);
+  EXPECT_EQ(r.out, "[101, 7592, 1010, 2088, 999, 102]\n");
+  r = run("tokenize --no-bos " + kBert + " 'Hello, world!'");
+  EXPECT_EQ(r.out, "[7592, 1010, 2088, 999]\n");
+  r = run("detokenize " + kBert + " 101 7592 1010 2088 999 102");
+  EXPECT_EQ(r.out, "[CLS]hello, world![SEP]\n");
+  r = run("detokenize --no-special " + kBert + " 101 7592 1010 2088 999 102");
+  EXPECT_EQ(r.out, "hello, world!\n");
 }
 
 TEST_F(CommandTest, DetokenizeCommandRejectsBadIds) {
