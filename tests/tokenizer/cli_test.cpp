@@ -72,7 +72,7 @@ TEST_F(CommandTest, TokenizeCommandWithBertVocabulary) {
   r = run("tokenize --no-bos " + kBert + " 'Hello, world!'");
   EXPECT_EQ(r.out, "[7592, 1010, 2088, 999]\n");
   r = run("detokenize " + kBert + " 101 7592 1010 2088 999 102");
-  EXPECT_EQ(r.out, "[CLS]hello, world![SEP]\n");
+  EXPECT_EQ(r.out, "[CLS] hello, world![SEP]\n");
   r = run("detokenize --no-special " + kBert + " 101 7592 1010 2088 999 102");
   EXPECT_EQ(r.out, "hello, world!\n");
 }
