@@ -7,6 +7,7 @@
 #include "tokenizer/bpe.h"
 #include "tokenizer/special_tokens.h"
 #include "tokenizer/spm.h"
+#include "tokenizer/unigram.h"
 #include "tokenizer/vocab.h"
 #include "tokenizer/wordpiece.h"
 
@@ -61,10 +62,12 @@ struct Tokenizer::State {
   SpecialTokenSplitter specials;
   std::optional<BpeEncoder> bpe;              // gpt2 vocabularies only
   std::optional<WordPieceEncoder> wordpiece;  // bert
+  std::optional<UnigramEncoder> unigram;      // t5
 
   State(const GgufFile& file, Vocab loaded) : vocab(std::move(loaded)), specials(vocab) {
     if (vocab.kind == VocabKind::kBytePairs) bpe.emplace(file, vocab);
     if (vocab.kind == VocabKind::kWordPiece) wordpiece.emplace(vocab);
+    if (vocab.kind == VocabKind::kUnigram) unigram.emplace(file, vocab);
   }
 
   std::string_view piece(int32_t id, bool render_special) const {
@@ -111,6 +114,9 @@ std::vector<int32_t> Tokenizer::encode(std::string_view text, bool add_special,
       state_->bpe->encode(vocab, part, ids);
     } else if (state_->wordpiece) {
       state_->wordpiece->encode(vocab, part, ids);
+    } else if (state_->unigram) {
+      // Unigram normalizes each piece of text on its own, prefix space included (llama.cpp).
+      state_->unigram->encode(vocab, part, ids);
     } else if (vocab.add_space_prefix && after_special) {
       std::string prefixed;
       prefixed.reserve(part.size() + 1);
