@@ -8,38 +8,18 @@
 namespace slimllm {
 
 // Order matters: unicode_tables.cpp stores indexes into it (tools/gen_unicode_tables.py).
+// Grouped so the range checks below work: kPc..kPs punctuation, kSc..kSo symbols.
+// clang-format off
 enum class UnicodeCategory : uint8_t {
-  kCn,
-  kCc,
-  kCf,
-  kCo,
-  kCs,  // other: unassigned, control, format, private use, surrogate
-  kLl,
-  kLm,
-  kLo,
-  kLt,
-  kLu,  // letters
-  kMc,
-  kMe,
-  kMn,  // marks
-  kNd,
-  kNl,
-  kNo,  // numbers
-  kPc,
-  kPd,
-  kPe,
-  kPf,
-  kPi,
-  kPo,
-  kPs,  // punctuation
-  kSc,
-  kSk,
-  kSm,
-  kSo,  // symbols
-  kZl,
-  kZp,
-  kZs,  // separators
+  kCn, kCc, kCf, kCo, kCs,            // other: unassigned, control, format, private, surrogate
+  kLl, kLm, kLo, kLt, kLu,            // letters
+  kMc, kMe, kMn,                      // marks
+  kNd, kNl, kNo,                      // numbers
+  kPc, kPd, kPe, kPf, kPi, kPo, kPs,  // punctuation
+  kSc, kSk, kSm, kSo,                 // symbols
+  kZl, kZp, kZs,                      // separators
 };
+// clang-format on
 
 UnicodeCategory unicode_category(uint32_t cp);
 // The simple (one code point) lower-case mapping; cp itself when it has none.
