@@ -90,14 +90,8 @@ std::vector<std::string> bert_words(std::string_view text) {
 WordPieceEncoder::WordPieceEncoder(const Vocab& vocab) {
   if (!vocab.valid(vocab.unknown))
     fail("the bert vocabulary has no valid unknown token (tokenizer.ggml.unknown_token_id)");
-  size_t marked = 0, hashed = 0;
-  for (int32_t id = 0; id < vocab.size(); ++id) {
-    const std::string& text = vocab.texts[id];
+  for (const std::string& text : vocab.texts)
     max_piece_bytes_ = std::max(max_piece_bytes_, text.size());
-    if (text.starts_with(kWordStart)) ++marked;
-    if (text.starts_with(kContinuation) && text.size() > kContinuation.size()) ++hashed;
-  }
-  hash_continuations_ = marked == 0 && hashed > 0;
 }
 
 void WordPieceEncoder::encode(const Vocab& vocab, std::string_view text,
@@ -113,8 +107,9 @@ void WordPieceEncoder::encode_word(const Vocab& vocab, std::string_view word,
   while (at < word.size()) {
     // The key spelling of word[at, end): "▁" before a word's first piece, or "##" before the
     // others, depending on the vocabulary.
-    std::string_view marker = hash_continuations_ ? (at > 0 ? kContinuation : std::string_view())
-                                                  : (at == 0 ? kWordStart : std::string_view());
+    std::string_view marker = vocab.hash_continuations
+                                  ? (at > 0 ? kContinuation : std::string_view())
+                                  : (at == 0 ? kWordStart : std::string_view());
     size_t longest = std::min(word.size() - at, max_piece_bytes_);
     int32_t id = -1;
     size_t end = at + longest;

@@ -36,8 +36,7 @@ class WordPieceEncoder {
  private:
   void encode_word(const Vocab& vocab, std::string_view word, std::vector<int32_t>& out) const;
 
-  bool hash_continuations_ = false;  // "##" spelling rather than "▁"
-  size_t max_piece_bytes_ = 0;       // longest match worth trying
+  size_t max_piece_bytes_ = 0;  // longest match worth trying
 };
 
 }  // namespace slimllm

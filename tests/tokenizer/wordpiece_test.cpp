@@ -3,6 +3,8 @@
 // are the bge vocabulary's own spellings ("▁" starts a word), so a failure names the tokens.
 #include <gtest/gtest.h>
 
+#include "gguf/reader.h"
+#include "gguf/writer.h"
 #include "tokenizer/wordpiece.h"
 #include "vocab_fixtures.h"
 
@@ -122,6 +124,26 @@ TEST_F(BertEncode, DecodeJoinsContinuationsAndCleansSpaces) {
   EXPECT_EQ(tokenizer.decode(tokenizer.encode("It's fine. Don't go, OK?", true, false)),
             "it's fine. don't go, ok?");
   EXPECT_EQ(tokenizer.decode({101, 102}, /*render_special=*/true), "[CLS][SEP]");
+}
+
+TEST(BertHashSpelling, ReadsHuggingFaceContinuations) {
+  // vocab.txt spelling: bare word starts, "##" continuations.
+  GgufWriter writer;
+  writer.set_string("tokenizer.ggml.model", "bert");
+  writer.set_string_array(
+      "tokenizer.ggml.tokens",
+      std::vector<std::string>{"[UNK]", "[CLS]", "[SEP]", "un", "##aff", "##able", "aff", "!"});
+  std::vector<int32_t> types{3, 3, 3, 1, 1, 1, 1, 1};
+  writer.set_array("tokenizer.ggml.token_type", GgufType::kInt32, types.data(), types.size());
+  writer.set_uint32("tokenizer.ggml.unknown_token_id", 0);
+  writer.set_uint32("tokenizer.ggml.cls_token_id", 1);
+  writer.set_uint32("tokenizer.ggml.seperator_token_id", 2);
+  std::vector<uint8_t> bytes = writer.write_to_memory();
+  Tokenizer t = Tokenizer::from_gguf(GgufFile::parse("bert.gguf", bytes.data(), bytes.size()));
+  EXPECT_EQ(t.encode("Unaffable aff!", true, false), (std::vector<int32_t>{1, 3, 4, 5, 6, 7, 2}));
+  // "ableaff": no word starts with "able".
+  EXPECT_EQ(t.encode("ableaff", false, false), (std::vector<int32_t>{0}));
+  EXPECT_EQ(t.decode({1, 3, 4, 5, 6, 7, 2}), "unaffable aff!");
 }
 
 }  // namespace
