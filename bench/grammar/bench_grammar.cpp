@@ -3,12 +3,19 @@
 // JSON grammar at a set of states: what constrained decoding pays per generated token. Times
 // are this thread's CPU time, the median of the repeats.
 //
-//   bench_grammar [VOCAB.gguf] [--repeat N]
+// Then it replays a JSON answer of the kind a model writes, token by token as the vocabulary
+// encodes it, and times the mask at every state the answer passes through: what a mask costs
+// in the states a real generation meets (a real model needs one only where its choice breaks
+// the grammar, but then in any of these states). With --token-ms (a generated token's time,
+// from `slimllm bench`), the masks are also given as a fraction of a token.
+//
+//   bench_grammar [VOCAB.gguf] [--repeat N] [--token-ms MS]
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/error.h"
@@ -46,13 +53,27 @@ struct State {
   const char* token;  // a token the model would likely sample there
 };
 
+// An answer to a structured-output request, as models write them: keys, short and long strings,
+// numbers, a nested object and an array.
+constexpr const char* kAnswer =
+    R"JSON({"name": "Ada Lovelace", "born": 1815, "died": 1852, )JSON"
+    R"JSON("languages": ["English", "French", "Italian"], "occupation": "mathematician", )JSON"
+    R"JSON("summary": "An English mathematician and writer, chiefly known for her work on )JSON"
+    R"JSON(Charles Babbage's proposed mechanical general-purpose computer, the Analytical )JSON"
+    R"JSON(Engine. She was the first to recognise that the machine had applications beyond )JSON"
+    R"JSON(pure calculation.", "address": {"city": "London", "country": "United Kingdom", )JSON"
+    R"JSON("postcode": null}, "score": 98.5, "verified": true})JSON";
+
 int run(int argc, char** argv) {
   std::string path = std::string(SLIMLLM_TESTDATA) + "/tokenizer/ggml-vocab-qwen2.gguf";
   int repeat = 50;
+  double token_ms = 0;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     if (arg == "--repeat" && i + 1 < argc) {
       repeat = std::max(1, std::atoi(argv[++i]));
+    } else if (arg == "--token-ms" && i + 1 < argc) {
+      token_ms = std::atof(argv[++i]);
     } else {
       path = arg;
     }
@@ -101,6 +122,35 @@ int run(int argc, char** argv) {
       for (int i = 0; i < inner; ++i) sink = sink ^ m.would_accept(s.token);
     });
     std::printf("%-22s %12.3f %10zu %16.3f\n", s.name, mask_ms, allowed, accept_ms * 1e3 / inner);
+  }
+
+  // The replay: a mask at every state of a realistic answer, each the median of a few repeats.
+  const std::vector<int32_t> ids = tokenizer.encode(kAnswer, false, false);
+  grammar::Matcher m(json);
+  std::vector<double> masks;
+  double accept_ms = 0;
+  for (int32_t id : ids) {
+    masks.push_back(median_ms(std::max(1, repeat / 10), [&] { m.allowed_tokens(trie, mask); }));
+    if (!mask[static_cast<size_t>(id)]) fail("bench_grammar: the mask refuses token ", id);
+    const double t = cpu_ms();
+    if (!m.accept(pieces[static_cast<size_t>(id)])) fail("bench_grammar: refused token ", id);
+    accept_ms += cpu_ms() - t;
+  }
+  double total = 0;
+  for (double t : masks) total += t;
+  std::vector<double> sorted = masks;
+  std::sort(sorted.begin(), sorted.end());
+  const auto at = [&](double q) { return sorted[static_cast<size_t>(q * (sorted.size() - 1))]; };
+  std::printf("\nreplay of a %zu-byte JSON answer, %zu tokens: a mask at every state\n",
+              std::string_view(kAnswer).size(), ids.size());
+  std::printf("ms per mask: median %.3f, p90 %.3f, max %.3f, mean %.3f; accept %.1f us a token\n",
+              at(0.5), at(0.9), sorted.back(), total / masks.size(), accept_ms * 1e3 / ids.size());
+  if (token_ms > 0) {
+    std::printf(
+        "of a %.1f ms token: median %.1f%%, p90 %.1f%%, max %.1f%%; a mask on every "
+        "step would add %.1f%%\n",
+        token_ms, 100 * at(0.5) / token_ms, 100 * at(0.9) / token_ms,
+        100 * sorted.back() / token_ms, 100 * total / masks.size() / token_ms);
   }
   return 0;
 }
