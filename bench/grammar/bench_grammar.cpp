@@ -9,11 +9,19 @@
 // the grammar, but then in any of these states). With --token-ms (a generated token's time,
 // from `slimllm bench`), the masks are also given as a fraction of a token.
 //
-//   bench_grammar [VOCAB.gguf] [--repeat N] [--token-ms MS]
+// With --cold, the caches are flushed before every timed mask, as they are in a generation (a
+// forward pass streams the weights through them between two masks).
+//
+// With --schema, the replay runs under that JSON schema's grammar instead of any JSON value
+// (bench/grammar/person.schema.json fits the answer).
+//
+//   bench_grammar [VOCAB.gguf] [--repeat N] [--token-ms MS] [--cold] [--schema FILE.json]
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
+#include <fstream>
+#include <iterator>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -22,6 +30,7 @@
 #include "gguf/reader.h"
 #include "grammar/grammar.h"
 #include "grammar/json_gbnf.h"
+#include "grammar/json_schema.h"
 #include "grammar/matcher.h"
 #include "grammar/vocab_trie.h"
 #include "tokenizer/tokenizer.h"
@@ -35,10 +44,22 @@ double cpu_ms() {
   return ts.tv_sec * 1e3 + ts.tv_nsec * 1e-6;
 }
 
+// Set by --cold: before every timed call, read a buffer larger than the last-level cache.
+bool cold = false;
+
+void flush_caches() {
+  static std::vector<uint64_t> buffer(size_t{64} << 20 >> 3, 1);
+  static volatile uint64_t sink;
+  uint64_t sum = 0;
+  for (size_t i = 0; i < buffer.size(); i += 8) sum += buffer[i];
+  sink = sum;
+}
+
 template <typename F>
 double median_ms(int repeat, F&& f) {
   std::vector<double> times;
   for (int i = 0; i < repeat; ++i) {
+    if (cold) flush_caches();
     const double t0 = cpu_ms();
     f();
     times.push_back(cpu_ms() - t0);
@@ -68,10 +89,15 @@ int run(int argc, char** argv) {
   std::string path = std::string(SLIMLLM_TESTDATA) + "/tokenizer/ggml-vocab-qwen2.gguf";
   int repeat = 50;
   double token_ms = 0;
+  std::string schema_path;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     if (arg == "--repeat" && i + 1 < argc) {
       repeat = std::max(1, std::atoi(argv[++i]));
+    } else if (arg == "--schema" && i + 1 < argc) {
+      schema_path = argv[++i];
+    } else if (arg == "--cold") {
+      cold = true;
     } else if (arg == "--token-ms" && i + 1 < argc) {
       token_ms = std::atof(argv[++i]);
     } else {
@@ -126,7 +152,15 @@ int run(int argc, char** argv) {
 
   // The replay: a mask at every state of a realistic answer, each the median of a few repeats.
   const std::vector<int32_t> ids = tokenizer.encode(kAnswer, false, false);
-  grammar::Matcher m(json);
+  std::shared_ptr<const grammar::Grammar> replay_grammar = json;
+  if (!schema_path.empty()) {
+    std::ifstream in(schema_path);
+    if (!in) fail("bench_grammar: cannot read ", schema_path);
+    const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+    replay_grammar =
+        grammar::compile_gbnf(grammar::json_schema_gbnf(nlohmann::ordered_json::parse(text)));
+  }
+  grammar::Matcher m(replay_grammar);
   std::vector<double> masks;
   double accept_ms = 0;
   for (int32_t id : ids) {
@@ -141,8 +175,9 @@ int run(int argc, char** argv) {
   std::vector<double> sorted = masks;
   std::sort(sorted.begin(), sorted.end());
   const auto at = [&](double q) { return sorted[static_cast<size_t>(q * (sorted.size() - 1))]; };
-  std::printf("\nreplay of a %zu-byte JSON answer, %zu tokens: a mask at every state\n",
-              std::string_view(kAnswer).size(), ids.size());
+  std::printf("\nreplay of a %zu-byte JSON answer, %zu tokens, under %s: a mask at every state\n",
+              std::string_view(kAnswer).size(), ids.size(),
+              schema_path.empty() ? "the JSON grammar" : schema_path.c_str());
   std::printf("ms per mask: median %.3f, p90 %.3f, max %.3f, mean %.3f; accept %.1f us a token\n",
               at(0.5), at(0.9), sorted.back(), total / masks.size(), accept_ms * 1e3 / ids.size());
   if (token_ms > 0) {
