@@ -134,7 +134,6 @@ double time_prompt(const Model& model, const std::vector<int32_t>& tokens, Threa
 
 // The grammar of --format and the vocabulary as it sees it (built as the GGUF runner does).
 struct FormatGrammar {
-  std::string name;
   std::shared_ptr<const grammar::Grammar> grammar;
   std::shared_ptr<const GrammarVocab> vocab;
   double vocab_seconds = 0;  // building the pieces and the trie, once per loaded model
@@ -142,7 +141,6 @@ struct FormatGrammar {
 
 FormatGrammar load_format(const std::string& format, const GgufFile& file) {
   FormatGrammar f;
-  f.name = format;
   std::string gbnf;
   if (format == "json") {
     gbnf = grammar::json_object_gbnf();
@@ -295,7 +293,7 @@ void run_bench(const BenchOptions& options) {
   // the grammar's parts of its time.
   std::vector<double> fmt_rates, fmt_overhead, fmt_check, fmt_mask, fmt_masked_steps, mask_ms,
       mask_cpu_ms;
-  int64_t fmt_tokens = 0, fmt_outputs = 0;
+  int64_t fmt_tokens = 0, fmt_outputs = 0, fmt_checks = 0;
   for (int r = 0; r < options.repetitions; ++r) {
     if (options.prompt_tokens > 0) {
       auto tokens = random_tokens(options.prompt_tokens, config.n_vocab, 100 + r);
@@ -324,6 +322,7 @@ void run_bench(const BenchOptions& options) {
         mask_cpu_ms.insert(mask_cpu_ms.end(), c.mask_cpu_ms.begin(), c.mask_cpu_ms.end());
         fmt_tokens += options.gen_tokens;
         fmt_outputs += c.outputs;
+        fmt_checks += c.checks;
       }
       tg_rates.push_back(options.gen_tokens / t.seconds);
       if (pass) {
@@ -407,6 +406,7 @@ void run_bench(const BenchOptions& options) {
                    {"check_percent", stats_of(fmt_check).median},
                    {"mask_percent", stats_of(fmt_mask).median},
                    {"masked_steps_percent", stats_of(fmt_masked_steps).median},
+                   {"checks", fmt_checks},
                    {"masks", mask_ms.size()},
                    {"mask_ms_median", mask_each.median},
                    {"mask_ms_max", mask_each.max},
