@@ -22,6 +22,7 @@ OutputConstraint::OutputConstraint(std::shared_ptr<const grammar::Grammar> gramm
 
 bool OutputConstraint::allows(int32_t token) const {
   if (!active_) return true;
+  ++counts_.checks;
   if (token < 0 || static_cast<size_t>(token) >= vocab_->pieces.size()) return false;
   if (vocab_->end_of_generation[static_cast<size_t>(token)]) return matcher_.is_complete();
   const std::string& bytes = vocab_->pieces[static_cast<size_t>(token)];
@@ -30,6 +31,7 @@ bool OutputConstraint::allows(int32_t token) const {
 
 bool OutputConstraint::mask(std::span<float> logits) {
   if (!active_) return true;
+  ++counts_.masks;
   matcher_.allowed_tokens(vocab_->trie, allowed_);
   const bool complete = matcher_.is_complete();
   bool any = false;

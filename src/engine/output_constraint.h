@@ -42,6 +42,14 @@ class OutputConstraint {
   // The output is a complete sentence of the grammar and nothing may follow it.
   bool must_end() const;
 
+  // How often the grammar was consulted, for benchmarks and logs: a model that follows the
+  // grammar by itself needs `masks` near 0, and every mask walks the whole vocabulary.
+  struct Counts {
+    int64_t checks = 0;  // allows() while active: one walk of a token's bytes
+    int64_t masks = 0;   // mask() while active: one walk of the vocabulary trie
+  };
+  const Counts& counts() const { return counts_; }
+
  private:
   std::shared_ptr<const GrammarVocab> vocab_;
   grammar::Matcher matcher_;
@@ -49,6 +57,7 @@ class OutputConstraint {
   std::string seen_;  // output so far while waiting for `after_` (its tail only)
   bool active_ = false;
   std::vector<uint8_t> allowed_;
+  mutable Counts counts_;  // allows() is a const query; counting it changes no answer
 };
 
 }  // namespace slimllm
