@@ -20,9 +20,11 @@ const KernelTable& reference_kernels() {
     t.matmul_many = ref::matmul_many;
     t.get_rows = ref::get_rows;
     t.rms_norm = ref::rms_norm;
+    t.layer_norm = ref::layer_norm;
     t.rope = ref::rope;
     t.softmax = ref::softmax;
     t.silu_mul = ref::silu_mul;
+    t.gelu = ref::gelu;
     t.attention = ref::attention;
     return t;
   }();
@@ -83,6 +85,10 @@ void rms_norm(const float* x, const float* weight, int64_t n, int64_t dim, float
               ThreadPool* pool) {
   active_kernels().rms_norm(x, weight, n, dim, eps, out, pool);
 }
+void layer_norm(const float* x, const float* weight, const float* bias, int64_t n, int64_t dim,
+                float eps, float* out, ThreadPool* pool) {
+  active_kernels().layer_norm(x, weight, bias, n, dim, eps, out, pool);
+}
 void rope(float* x, int64_t n_tokens, int64_t n_heads, int64_t head_dim, const int32_t* positions,
           const RopeParams& params, ThreadPool* pool) {
   active_kernels().rope(x, n_tokens, n_heads, head_dim, positions, params, pool);
@@ -92,6 +98,9 @@ void softmax(float* x, int64_t n) {
 }
 void silu_mul(const float* gate, const float* up, float* out, int64_t n, ThreadPool* pool) {
   active_kernels().silu_mul(gate, up, out, n, pool);
+}
+void gelu(const float* x, float* out, int64_t n, ThreadPool* pool) {
+  active_kernels().gelu(x, out, n, pool);
 }
 void attention(const AttentionArgs& args, ThreadPool* pool) {
   active_kernels().attention(args, pool);

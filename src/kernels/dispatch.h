@@ -17,11 +17,14 @@ struct KernelTable {
   void (*get_rows)(const WeightView& w, const int32_t* ids, int64_t n, float* out) = nullptr;
   void (*rms_norm)(const float* x, const float* weight, int64_t n, int64_t dim, float eps,
                    float* out, ThreadPool* pool) = nullptr;
+  void (*layer_norm)(const float* x, const float* weight, const float* bias, int64_t n, int64_t dim,
+                     float eps, float* out, ThreadPool* pool) = nullptr;
   void (*rope)(float* x, int64_t n_tokens, int64_t n_heads, int64_t head_dim,
                const int32_t* positions, const RopeParams& params, ThreadPool* pool) = nullptr;
   void (*softmax)(float* x, int64_t n) = nullptr;
   void (*silu_mul)(const float* gate, const float* up, float* out, int64_t n,
                    ThreadPool* pool) = nullptr;
+  void (*gelu)(const float* x, float* out, int64_t n, ThreadPool* pool) = nullptr;
   void (*attention)(const AttentionArgs& args, ThreadPool* pool) = nullptr;
 };
 

@@ -92,6 +92,11 @@ void get_rows(const WeightView& w, const int32_t* ids, int64_t n, float* out);
 void rms_norm(const float* x, const float* weight, int64_t n, int64_t dim, float eps, float* out,
               ThreadPool* pool);
 
+// out[n, dim] = (x - mean) / sqrt(var + eps) * weight + bias, per row: LayerNorm, as the BERT
+// family uses it (mean and variance over the row). `bias` may be null. `out` may alias `x`.
+void layer_norm(const float* x, const float* weight, const float* bias, int64_t n, int64_t dim,
+                float eps, float* out, ThreadPool* pool);
+
 // Rotates x[n_tokens, n_heads, head_dim] in place by each token's position.
 void rope(float* x, int64_t n_tokens, int64_t n_heads, int64_t head_dim, const int32_t* positions,
           const RopeParams& params, ThreadPool* pool);
@@ -101,6 +106,11 @@ void softmax(float* x, int64_t n);
 
 // out[n] = silu(gate) * up. `out` may alias `gate` or `up`.
 void silu_mul(const float* gate, const float* up, float* out, int64_t n, ThreadPool* pool);
+
+// out[n] = gelu(x) in the tanh approximation, 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))): what
+// ggml computes for the GGUF BERT family, so embeddings match llama.cpp's rather than the erf form
+// the original checkpoints trained with (the two differ by under 1e-3). `out` may alias `x`.
+void gelu(const float* x, float* out, int64_t n, ThreadPool* pool);
 
 void attention(const AttentionArgs& args, ThreadPool* pool);
 

@@ -17,7 +17,9 @@ struct Architecture {
 
 std::span<const Architecture> architectures();
 
-std::unique_ptr<Model> load_llama(std::shared_ptr<const GgufFile> file);  // llama.cpp
-std::unique_ptr<Model> load_qwen2(std::shared_ptr<const GgufFile> file);  // qwen2.cpp
+std::unique_ptr<Model> load_llama(std::shared_ptr<const GgufFile> file);       // llama.cpp
+std::unique_ptr<Model> load_qwen2(std::shared_ptr<const GgufFile> file);       // qwen2.cpp
+std::unique_ptr<Model> load_bert(std::shared_ptr<const GgufFile> file);        // bert.cpp
+std::unique_ptr<Model> load_nomic_bert(std::shared_ptr<const GgufFile> file);  // nomic_bert.cpp
 
 }  // namespace slimllm

@@ -78,7 +78,22 @@ ModelConfig read_model_config(const GgufFile& file, const std::string& arch) {
     fail("model file ", file.path(), ": head size ", c.head_dim, " exceeds the supported ",
          ref::kMaxHeadDim);
   }
-  c.norm_eps = static_cast<float>(file.get_double(key("attention.layer_norm_rms_epsilon"), 1e-5));
+  // RMSNorm models name their epsilon for it; LayerNorm models (the BERT family) the plain key.
+  c.norm_eps = static_cast<float>(
+      file.get_double(key("attention.layer_norm_rms_epsilon"),
+                      file.get_double(key("attention.layer_norm_epsilon"), 1e-5)));
+  c.causal = file.get_bool(key("attention.causal"), true);
+  const int64_t pooling = file.get_int(key("pooling_type"), 0);
+  if (pooling < 0 || pooling > static_cast<int64_t>(PoolingType::kRank)) {
+    fail("model file ", file.path(), ": ", key("pooling_type"), " = ", pooling,
+         " is not a pooling type (0 none, 1 mean, 2 cls, 3 last, 4 rank)");
+  }
+  c.pooling_type = static_cast<PoolingType>(pooling);
+  c.n_token_types = file.get_int("tokenizer.ggml.token_type_count", 0);
+  if (c.n_token_types < 0 || c.n_token_types > kMaxDimension) {
+    fail("model file ", file.path(), ": tokenizer.ggml.token_type_count = ", c.n_token_types,
+         " is out of range");
+  }
 
   // The vocabulary size decides the embedding's shape; the tokens array is its usual source.
   if (file.has(key("vocab_size"))) {

@@ -1,5 +1,6 @@
-// Hyperparameters of a decoder-only transformer, read once from the `<arch>.*` GGUF keys. Every
-// architecture fills this one struct; code branches on its fields, never on the architecture name.
+// Hyperparameters of a transformer (a decoder, or an encoder of the BERT family), read once from
+// the `<arch>.*` GGUF keys. Every architecture fills this one struct; code branches on its fields,
+// never on the architecture name.
 #pragma once
 
 #include <cstdint>
@@ -10,6 +11,10 @@
 #include "kernels/kernels.h"
 
 namespace slimllm {
+
+// How an embedding model says its per-token hidden states are pooled into one vector:
+// `<arch>.pooling_type`, in llama.cpp's numbering (the values are the file's).
+enum class PoolingType : int32_t { kNone = 0, kMean = 1, kCls = 2, kLast = 3, kRank = 4 };
 
 struct ModelConfig {
   std::string arch;
@@ -22,7 +27,20 @@ struct ModelConfig {
   int64_t n_head_kv = 0;
   int64_t head_dim = 0;
   int64_t n_ff = 0;
+  // attention.layer_norm_rms_epsilon (decoders' RMSNorm) or attention.layer_norm_epsilon
+  // (encoders' LayerNorm).
   float norm_eps = 1e-5f;
+
+  // An encoder (bert, nomic-bert) has no LM head: forward() returns per-token hidden states only,
+  // and every sequence must come whole in one batch (it keeps nothing between calls).
+  bool is_encoder = false;
+  // attention.causal: a token sees only earlier positions. Decoders are causal; the BERT family is
+  // not (every token of a sequence sees the whole sequence).
+  bool causal = true;
+  // pooling_type: kNone when the file does not say (every decoder).
+  PoolingType pooling_type = PoolingType::kNone;
+  // tokenizer.ggml.token_type_count: rows of an encoder's token_types.weight (0: none).
+  int64_t n_token_types = 0;
 
   // Rotary embedding. `rope_factors` (Llama 3 frequency scaling) is filled from the
   // rope_freqs.weight tensor, or computed from the rope.scaling.* keys; empty when unused.

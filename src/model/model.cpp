@@ -26,7 +26,7 @@ ForwardState Model::make_state(int64_t max_tokens, int64_t max_outputs) const {
 }
 
 KvCache Model::make_cache(int64_t n_ctx, int64_t n_seq) const {
-  return KvCache(config_.n_layer, n_ctx, n_seq, config_.kv_dim());
+  return KvCache(cache_layers(), n_ctx, n_seq, config_.kv_dim());
 }
 
 void Model::check_batch(std::span<const BatchToken> batch, const KvCache& kv,
@@ -37,7 +37,7 @@ void Model::check_batch(std::span<const BatchToken> batch, const KvCache& kv,
     fail("forward pass: batch of ", n, " tokens exceeds the ", state.max_tokens,
          " it was sized for");
   }
-  if (kv.n_layer() != config_.n_layer || kv.kv_dim() != config_.kv_dim()) {
+  if (kv.n_layer() != cache_layers() || kv.kv_dim() != config_.kv_dim()) {
     fail("forward pass: KV cache was made for a different model");
   }
   int64_t outputs = 0;
@@ -53,12 +53,20 @@ void Model::check_batch(std::span<const BatchToken> batch, const KvCache& kv,
       fail("forward pass: position ", t.pos, " is outside the context of ", kv.n_ctx());
     }
     // The sequence's previous token in this batch, else its length in the cache, fixes where
-    // this token may go.
+    // this token may go. An encoder keeps nothing between calls: a sequence starts at 0.
     int64_t prev = i - 1;
     while (prev >= 0 && batch[static_cast<size_t>(prev)].seq != t.seq) --prev;
+    if (prev < 0 && config_.is_encoder && t.pos != 0) {
+      fail("forward pass: sequence ", t.seq, " starts at position ", t.pos,
+           "; an encoder model takes each sequence whole, from position 0, in one batch");
+    }
     if (prev >= 0 ? t.pos != batch[static_cast<size_t>(prev)].pos + 1 : t.pos > kv.length(t.seq)) {
       fail("forward pass: token at position ", t.pos, " of sequence ", t.seq,
            " does not follow the sequence's previous position");
+    }
+    if (config_.is_encoder && t.pos >= config_.n_ctx_train) {
+      fail("forward pass: position ", t.pos, " is beyond the ", config_.n_ctx_train,
+           " positions the model was trained for");
     }
     outputs += t.output ? 1 : 0;
   }
@@ -70,11 +78,19 @@ void Model::check_batch(std::span<const BatchToken> batch, const KvCache& kv,
 std::span<const float> Model::forward(std::span<const BatchToken> batch, KvCache& kv,
                                       ForwardState& state, ThreadPool* pool,
                                       OutputKind kind) const {
+  if (config_.is_encoder && kind == OutputKind::kLogits) {
+    fail("forward pass: ", config_.arch, " is an embedding model, it has no logits");
+  }
   check_batch(batch, kv, state);
   const int64_t n = static_cast<int64_t>(batch.size());
   for (int64_t i = 0; i < n; ++i) {
     state.ids[static_cast<size_t>(i)] = batch[static_cast<size_t>(i)].token;
     state.positions[static_cast<size_t>(i)] = batch[static_cast<size_t>(i)].pos;
+  }
+  // Non-causal attention sees the whole sequence, so its length must be known before the layers
+  // run (attend() reads it); causal attention needs only each token's position.
+  if (!config_.causal) {
+    for (const BatchToken& t : batch) kv.set_length(t.seq, t.pos + 1);
   }
   forward_layers(batch, kv, state, pool);
   for (const BatchToken& t : batch) kv.set_length(t.seq, t.pos + 1);
@@ -88,6 +104,11 @@ std::span<const float> Model::forward(std::span<const BatchToken> batch, KvCache
     ++n_out;
   }
   if (n_out == 0) return {};
+  if (kind == OutputKind::kHidden && weights_.output_norm.empty()) {
+    // A post-norm encoder: the last layer's LayerNorm already made the final hidden state.
+    std::copy_n(state.out_x.data(), n_out * d, state.output.data());
+    return {state.output.data(), static_cast<size_t>(n_out * d)};
+  }
   if (kind == OutputKind::kHidden) {
     rms_norm(state.out_x.data(), weights_.output_norm.data(), n_out, d, config_.norm_eps,
              state.output.data(), pool);
@@ -104,6 +125,7 @@ std::span<const float> Model::forward(std::span<const BatchToken> batch, KvCache
 void Model::shift_context(KvCache& kv, int64_t seq, int32_t keep, int32_t discard,
                           ThreadPool* pool) const {
   if (discard <= 0) return;
+  if (config_.is_encoder) fail("context shift: an encoder model keeps no context to shift");
   kv.remove(seq, keep, discard);
   // A rotation by pos·θ followed by one by -discard·θ is a rotation by (pos - discard)·θ.
   const RopeParams rope_params = config_.rope();
@@ -140,7 +162,8 @@ void Model::attend(const KvCache& kv, int64_t layer, std::span<const BatchToken>
   for (size_t i = 0; i < batch.size(); ++i) {
     s.k_cells[i] = kv.k(layer, batch[i].seq, 0);
     s.v_cells[i] = kv.v(layer, batch[i].seq, 0);
-    s.n_visible[i] = batch[i].pos + 1;  // causal: cells [0, pos]
+    // Causal: cells [0, pos]. Otherwise the whole sequence, whose length forward() has set.
+    s.n_visible[i] = config_.causal ? batch[i].pos + 1 : kv.length(batch[i].seq);
   }
   AttentionArgs a;
   a.q = s.q.data();

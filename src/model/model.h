@@ -1,6 +1,7 @@
-// A loaded decoder-only transformer: immutable weights (views into the mapped GGUF file) and the
-// forward pass. The caller owns the mutable parts — the KV cache and the forward state — so one
-// model can serve several sequences, batched into one pass.
+// A loaded transformer — a decoder, or an encoder of the BERT family (encoder.h) — with immutable
+// weights (views into the mapped GGUF file) and the forward pass. The caller owns the mutable
+// parts — the KV cache and the forward state — so one model can serve several sequences, batched
+// into one pass.
 #pragma once
 
 #include <cstdint>
@@ -51,13 +52,19 @@ class Model {
 
   // Buffers for passes of up to max_tokens tokens returning up to max_outputs rows.
   ForwardState make_state(int64_t max_tokens, int64_t max_outputs) const;
-  // A cache of n_ctx positions for each of n_seq sequences.
+  // A cache of n_ctx positions for each of n_seq sequences. An encoder's has one layer, which
+  // every layer reuses (encoder.h).
   KvCache make_cache(int64_t n_ctx, int64_t n_seq) const;
 
   // Runs the batch: writes every token's keys and values into `kv` and returns, in batch order,
   // one row per token with `output` set ([n_out, n_vocab] logits or [n_out, n_embd] hidden
   // states), valid until the next call with the same state. Throws Error for a batch that breaks
   // the rules in batch.h or does not fit the state or the cache.
+  //
+  // An encoder (config().is_encoder) returns only kHidden — each token's final hidden state, for
+  // the caller to pool — and takes each sequence whole in one batch, from position 0: its tokens
+  // attend one another in both directions (unless the file says attention.causal), never tokens
+  // of another sequence, and nothing is kept for a later call.
   std::span<const float> forward(std::span<const BatchToken> batch, KvCache& kv,
                                  ForwardState& state, ThreadPool* pool,
                                  OutputKind kind = OutputKind::kLogits) const;
@@ -91,6 +98,9 @@ class Model {
   static void add_bias(float* x, const std::vector<float>& bias, int64_t n, int64_t dim);
   // x[count] += y[count].
   static void add_in_place(float* x, const float* y, int64_t count);
+
+  // Layers of the KV cache: an encoder's one layer is reused by every layer.
+  int64_t cache_layers() const { return config_.is_encoder ? 1 : config_.n_layer; }
 
   std::shared_ptr<const GgufFile> file_;
   ModelConfig config_;

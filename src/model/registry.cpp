@@ -8,6 +8,8 @@ std::span<const Architecture> architectures() {
   static const Architecture kList[] = {
       {"llama", &load_llama},
       {"qwen2", &load_qwen2},
+      {"bert", &load_bert},
+      {"nomic-bert", &load_nomic_bert},
   };
   return kList;
 }
@@ -24,7 +26,8 @@ std::unique_ptr<Model> load_model(std::shared_ptr<const GgufFile> file) {
                                {"heads", c.n_head},
                                {"kv_heads", c.n_head_kv},
                                {"vocab", c.n_vocab},
-                               {"tied", model->weights().tied_embeddings}});
+                               {"tied", model->weights().tied_embeddings},
+                               {"encoder", c.is_encoder}});
     return model;
   }
   std::string known;

@@ -41,8 +41,8 @@ std::vector<float> naive_matmul(const std::vector<float>& w, int64_t rows, int64
 
 TEST(Dispatch, ChoosesAVariantTheCpuRuns) {
   std::string name = active_kernels().name;
-  EXPECT_TRUE(name == "generic" || name == "avx2" || name == "avxvnni" || name == "avx512" || name == "amx" ||
-              name == "neon" || name == "dotprod")
+  EXPECT_TRUE(name == "generic" || name == "avx2" || name == "avxvnni" || name == "avx512" ||
+              name == "amx" || name == "neon" || name == "dotprod")
       << name;
   EXPECT_NE(active_kernels().matmul, nullptr);
   EXPECT_STREQ(reference_kernels().name, "generic");
@@ -114,6 +114,60 @@ TEST(RmsNorm, ScalesByTheRootMeanSquare) {
   EXPECT_NEAR(out[1], 8.0f * inv, 1e-6f);
   EXPECT_EQ(out[2], 0.0f);  // eps keeps an all-zero row finite
   EXPECT_EQ(out[3], 0.0f);
+}
+
+TEST(LayerNorm, CentresScalesThenAppliesWeightAndBias) {
+  // Row 0: mean 2, variance 2/3 (values 1, 2, 3); row 1 is constant, so only the bias is left.
+  const float x[] = {1.0f, 2.0f, 3.0f, 5.0f, 5.0f, 5.0f};
+  const float w[] = {1.0f, 2.0f, 0.5f};
+  const float b[] = {0.25f, -1.0f, 0.0f};
+  float out[6];
+  layer_norm(x, w, b, 2, 3, 1e-5f, out, nullptr);
+  const float inv = 1.0f / std::sqrt(2.0f / 3.0f + 1e-5f);
+  EXPECT_NEAR(out[0], -inv + 0.25f, 1e-6f);
+  EXPECT_NEAR(out[1], -1.0f, 1e-6f);
+  EXPECT_NEAR(out[2], 0.5f * inv, 1e-6f);
+  EXPECT_EQ(out[3], 0.25f);
+  EXPECT_EQ(out[4], -1.0f);
+  EXPECT_EQ(out[5], 0.0f);
+  // No bias, in place, and a large offset does not cost precision.
+  float y[] = {1000001.0f, 1000003.0f};
+  const float ones[] = {1.0f, 1.0f};
+  layer_norm(y, ones, nullptr, 1, 2, 0.0f, y, nullptr);
+  EXPECT_NEAR(y[0], -1.0f, 1e-6f);
+  EXPECT_NEAR(y[1], 1.0f, 1e-6f);
+}
+
+TEST(LayerNorm, ThreadPoolGivesTheSameResult) {
+  const int64_t n = 300, dim = 384;
+  auto x = random_values(static_cast<size_t>(n * dim), 3);
+  auto w = random_values(static_cast<size_t>(dim), 4);
+  auto b = random_values(static_cast<size_t>(dim), 5);
+  std::vector<float> serial(x.size()), threaded(x.size());
+  layer_norm(x.data(), w.data(), b.data(), n, dim, 1e-12f, serial.data(), nullptr);
+  ThreadPool pool(3);
+  layer_norm(x.data(), w.data(), b.data(), n, dim, 1e-12f, threaded.data(), &pool);
+  EXPECT_EQ(serial, threaded);
+}
+
+TEST(Gelu, TanhApproximation) {
+  const float x[] = {0.0f, 1.0f, -1.0f, 3.0f, -3.0f, 20.0f, -20.0f};
+  float out[7];
+  gelu(x, out, 7, nullptr);
+  EXPECT_EQ(out[0], 0.0f);
+  // Values of 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))), computed independently.
+  EXPECT_NEAR(out[1], 0.8411920f, 1e-6f);
+  EXPECT_NEAR(out[2], -0.1588080f, 1e-6f);
+  EXPECT_NEAR(out[3], 2.9963627f, 1e-6f);
+  EXPECT_NEAR(out[4], -0.0036373f, 1e-6f);
+  EXPECT_EQ(out[5], 20.0f);  // saturates to x and to 0
+  EXPECT_EQ(out[6], 0.0f);
+  // Close to the exact x·Φ(x) everywhere (the approximation's known error is below 1e-3).
+  for (float v = -6.0f; v <= 6.0f; v += 0.125f) {
+    float g;
+    gelu(&v, &g, 1, nullptr);
+    EXPECT_NEAR(g, 0.5f * v * (1.0f + std::erf(v / std::sqrt(2.0f))), 1e-3f) << v;
+  }
 }
 
 TEST(Rope, NormalAndNeoxPairDifferentDimensions) {

@@ -5,6 +5,7 @@
 
 #include "base/cgroup.h"
 #include "base/error.h"
+#include "synthetic_encoder.h"
 #include "synthetic_model.h"
 
 int main(int argc, char** argv) {
@@ -13,7 +14,11 @@ int main(int argc, char** argv) {
   int threads = slimllm::available_cpus();
   int layers = 0;
   uint64_t seed = 1;
-  app.add_option("--preset", preset, "llama3.2-1b, qwen2.5-3b, tiny-llama, tiny-qwen2");
+  uint32_t pooling = 1;
+  app.add_option("--preset", preset,
+                 "llama3.2-1b, qwen2.5-3b, tiny-llama, tiny-qwen2; encoders: tiny-bert, "
+                 "tiny-nomic-bert (recipe f32 or f16)");
+  app.add_option("--pooling", pooling, "encoders: pooling_type (0 none, 1 mean, 2 cls, 3 last)");
   app.add_option("--recipe", recipe, "f32, f16, bf16, q8_0, q4_0, q4_k_m, q4_k_s, q6_k, ...");
   app.add_option("--vocab-from", vocab_from, "GGUF whose tokenizer.* keys are copied");
   app.add_option("--layers", layers, "override the layer count");
@@ -22,6 +27,16 @@ int main(int argc, char** argv) {
   app.add_option("-o,--output", out, "output .gguf")->required();
   CLI11_PARSE(app, argc, argv);
   try {
+    if (preset == "tiny-bert" || preset == "tiny-nomic-bert") {
+      slimllm::SyntheticEncoderSpec spec;
+      spec.arch = preset.substr(5);
+      spec.recipe = recipe;
+      spec.pooling_type = pooling;
+      spec.seed = seed;
+      if (layers > 0) spec.layers = layers;
+      slimllm::write_synthetic_encoder(spec, out);
+      return 0;
+    }
     slimllm::SyntheticSpec spec = slimllm::synthetic_preset(preset);
     spec.recipe = recipe;
     spec.vocab_from = vocab_from;

@@ -31,10 +31,13 @@ void require_same_cols(std::span<const MatmulOut> products);
 void get_rows(const WeightView& w, const int32_t* ids, int64_t n, float* out);
 void rms_norm(const float* x, const float* weight, int64_t n, int64_t dim, float eps, float* out,
               ThreadPool* pool);
+void layer_norm(const float* x, const float* weight, const float* bias, int64_t n, int64_t dim,
+                float eps, float* out, ThreadPool* pool);
 void rope(float* x, int64_t n_tokens, int64_t n_heads, int64_t head_dim, const int32_t* positions,
           const RopeParams& params, ThreadPool* pool);
 void softmax(float* x, int64_t n);
 void silu_mul(const float* gate, const float* up, float* out, int64_t n, ThreadPool* pool);
+void gelu(const float* x, float* out, int64_t n, ThreadPool* pool);
 void attention(const AttentionArgs& args, ThreadPool* pool);
 
 // Converts `count` values of a row of `type`, starting `offset` values in (a block boundary), to
