@@ -73,7 +73,8 @@ void add_embedding_model(TestServer& s, const std::string& name, const char* arc
 // The top-level keys of a JSON object text, in the order written.
 std::string key_order(const std::string& text) {
   std::string out;
-  for (const auto& [key, value] : nlohmann::ordered_json::parse(text).items()) {
+  const nlohmann::ordered_json object = nlohmann::ordered_json::parse(text);
+  for (const auto& [key, value] : object.items()) {
     out += (out.empty() ? "" : ",") + key;
   }
   return out;
