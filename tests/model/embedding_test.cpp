@@ -65,8 +65,11 @@ TEST_P(EmbedBatch, EqualsOneAtATimeForMixedLengths) {
     ASSERT_EQ(batched[i].size(), static_cast<size_t>(m->config().n_embd));
     EXPECT_LT(relative_error(batched[i], one), 1e-4);
   }
-  // Different inputs, different vectors: sequences did not see each other or get swapped.
-  EXPECT_GT(relative_error(batched[0], batched[5]), 1e-3);
+  // Different inputs, different vectors: sequences did not see each other or get swapped. (Not
+  // for CLS: under causal attention every input's first token, BOS, has the same state.)
+  if (pooling != Pooling::kCls) {
+    EXPECT_GT(relative_error(batched[0], batched[5]), 1e-3);
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Poolings, EmbedBatch,
