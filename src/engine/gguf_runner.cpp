@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "base/cgroup.h"
+#include "base/clock.h"
 #include "base/error.h"
 #include "base/thread_pool.h"
 #include "engine/generate.h"
@@ -16,6 +17,7 @@
 #include "engine/tokenizer_text.h"
 #include "grammar/grammar.h"
 #include "model/config.h"
+#include "model/embedding.h"
 #include "model/kv_cache.h"
 
 namespace slimllm {
@@ -52,11 +54,21 @@ GenerateOptions to_generate_options(const GenerateInput& in) {
   return o;
 }
 
+// A reranker (pooling rank) still loads for generation; its embeddings then fail per request.
+Pooling pooling_or_last(const Model& model) {
+  try {
+    return pooling_of(model);
+  } catch (const Error&) {
+    return Pooling::kRank;
+  }
+}
+
 class GgufRunner final : public Runner {
  public:
   GgufRunner(const ModelSpec& spec, const LoadOptions& options)
       : pool_(threads_or_available(options.num_thread)),
-        loaded_(LoadedModel::load(spec.model_path, options.use_mmap, pool_.size())) {
+        loaded_(LoadedModel::load(spec.model_path, options.use_mmap, pool_.size())),
+        pooling_(pooling_or_last(*loaded_.model)) {
     const int slots = std::max(1, options.num_parallel);
     const int64_t num_ctx = context_for(loaded_.model->config(), options);
     for (int i = 0; i < slots; ++i) {
@@ -106,6 +118,35 @@ class GgufRunner final : public Runner {
     return r;
   }
 
+  EmbedResult embed(const EmbedInput& input) override {
+    Slot& slot = acquire();
+    struct Release {
+      GgufRunner* runner;
+      Slot* slot;
+      ~Release() { runner->release(*slot); }
+    } release{this, &slot};
+
+    const int64_t start = now_ns();
+    const int64_t num_ctx = slot.session.num_ctx();
+    std::vector<std::vector<int32_t>> inputs;
+    inputs.reserve(input.items.size());
+    EmbedResult r;
+    for (const EmbedItem& item : input.items) {
+      inputs.push_back(embed_tokens(item, num_ctx, input.truncate));
+      r.prompt_eval_count += static_cast<int64_t>(inputs.back().size());
+    }
+    if (!slot.embed_state) {
+      // Every token of a pass may return its hidden state (mean pooling), so a pass's outputs
+      // are as many as its tokens. Made on the first embedding request, then kept.
+      const int64_t n = slot.session.num_batch();
+      slot.embed_state.emplace(loaded_.model->make_state(n, n));
+    }
+    r.embeddings =
+        embed_batch(*loaded_.model, inputs, pooling_, num_ctx, *slot.embed_state, &pool_);
+    r.prompt_eval_duration_ns = now_ns() - start;
+    return r;
+  }
+
   uint64_t memory_bytes() const override { return memory_; }
   int context_length() const override {
     return static_cast<int>(slots_.front()->session.num_ctx());
@@ -146,10 +187,33 @@ class GgufRunner final : public Runner {
   }
   static constexpr size_t kCachedGrammars = 16;
 
+  // The tokens of one embedding input, fitted to the context: a text with the model's special
+  // tokens (as Ollama's runner tokenizes it), token ids as given. Too long and truncating: the
+  // head is kept, and an end token the tokenizer appended stays last (an encoder's [SEP]).
+  std::vector<int32_t> embed_tokens(const EmbedItem& item, int64_t num_ctx, bool truncate) const {
+    const Tokenizer& t = loaded_.tokenizer;
+    std::vector<int32_t> tokens = item.is_tokens ? item.tokens : t.encode(item.text, true, true);
+    if (tokens.empty()) throw EmbedInputError("the input is empty after tokenization");
+    for (int32_t id : tokens) {
+      if (id < 0 || id >= t.vocab_size()) {
+        throw EmbedInputError(
+            str_cat("token id ", id, " is out of the vocabulary of ", t.vocab_size(), " tokens"));
+      }
+    }
+    if (static_cast<int64_t>(tokens.size()) <= num_ctx) return tokens;
+    if (!truncate) throw ContextExceededError();
+    const bool keep_end = !item.is_tokens && t.add_eos() && tokens.back() == t.eos();
+    const int32_t end = tokens.back();
+    tokens.resize(static_cast<size_t>(num_ctx));
+    if (keep_end) tokens.back() = end;
+    return tokens;
+  }
+
   struct Slot {
     Slot(const Model& model, int64_t num_ctx, int64_t num_batch, ThreadPool* pool)
         : session(model, num_ctx, num_batch, pool) {}
     Session session;
+    std::optional<ForwardState> embed_state;  // working memory of embedding passes
     bool busy = false;
   };
 
@@ -171,6 +235,7 @@ class GgufRunner final : public Runner {
 
   ThreadPool pool_;  // before loaded_: its size is the number of threads that read the file
   LoadedModel loaded_;
+  Pooling pooling_;
   std::vector<std::unique_ptr<Slot>> slots_;
   std::mutex mutex_;
   uint64_t memory_ = 0;

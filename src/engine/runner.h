@@ -12,6 +12,8 @@
 #include <string_view>
 #include <vector>
 
+#include "base/error.h"
+
 namespace slimllm {
 
 // Options fixed when a model is loaded; a request asking for different ones reloads the model.
@@ -98,6 +100,48 @@ struct GenerateResult {
   std::vector<int32_t> context;  // prompt + generated tokens, for the deprecated `context`
 };
 
+// One input of an embedding request: text (tokenized with the model's special tokens, as a
+// prompt is) or token ids given as they are (OpenAI's token-array inputs).
+struct EmbedItem {
+  std::string text;
+  std::vector<int32_t> tokens;
+  bool is_tokens = false;
+
+  static EmbedItem of_text(std::string text) { return EmbedItem{std::move(text), {}, false}; }
+  static EmbedItem of_tokens(std::vector<int32_t> ids) {
+    return EmbedItem{{}, std::move(ids), true};
+  }
+};
+
+struct EmbedInput {
+  std::vector<EmbedItem> items;
+  // An input longer than the context is cut to fit (its trailing special token kept); false
+  // refuses it with ContextExceededError instead.
+  bool truncate = true;
+};
+
+struct EmbedResult {
+  // One pooled vector per item, in the items' order, as the model gives it: not normalized
+  // (/api/embed normalizes, the legacy /api/embeddings does not).
+  std::vector<std::vector<float>> embeddings;
+  int64_t prompt_eval_count = 0;  // tokens evaluated over all items, after truncation
+  int64_t prompt_eval_duration_ns = 0;
+};
+
+// An embedding input the model cannot take (a token id outside its vocabulary, an input that
+// encodes to nothing); the server answers it with 400, as a bad request rather than a failure.
+class EmbedInputError : public Error {
+ public:
+  using Error::Error;
+};
+
+// An embedding input that does not fit the context while truncation is off, with the text of
+// Ollama's runner (also 400).
+class ContextExceededError : public EmbedInputError {
+ public:
+  ContextExceededError() : EmbedInputError("the input length exceeds the context length") {}
+};
+
 // Receives each piece of generated text as it is decoded; return false to stop generating (the
 // client went away). Runners must check it after every token.
 using TokenCallback = std::function<bool(const GeneratedPiece& piece)>;
@@ -115,6 +159,13 @@ class Runner {
   // Tokens `text` encodes to (control tokens spelled in it count as one), for fitting a
   // conversation into the context before generating.
   virtual size_t count_tokens(std::string_view text) const = 0;
+  // Embeds every item together (one call per request, so the runner can batch them). Called like
+  // generate(), holding one slot. Throws ContextExceededError, or Error on failure. The default
+  // is for runners of models that cannot embed.
+  virtual EmbedResult embed(const EmbedInput& input) {
+    (void)input;
+    fail("this model does not support embeddings");
+  }
 };
 
 // What the scheduler needs to know about a model to load it.

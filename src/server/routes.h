@@ -11,17 +11,22 @@ namespace slimllm {
 void add_model_routes(RouteTable& routes, ServerContext& context);
 // /api/generate, /api/chat.
 void add_generate_routes(RouteTable& routes, ServerContext& context);
+// /api/embed, /api/embeddings.
+void add_embed_routes(RouteTable& routes, ServerContext& context);
 // /api/pull, /api/push and the registry's read side (/v2/...) served from the store.
 void add_transfer_routes(RouteTable& routes, ServerContext& context);
 // /health, /ready, /metrics.
 void add_operations_routes(RouteTable& routes, ServerContext& context);
-// The OpenAI-compatible API: /v1/chat/completions, /v1/completions, /v1/models[/:model].
+// The OpenAI-compatible API: /v1/chat/completions, /v1/completions, /v1/embeddings,
+// /v1/models[/:model].
 void add_openai_routes(RouteTable& routes, ServerContext& context);
 
 // The native generation handlers (errors answered in Ollama's shape), which the /v1 routes run
 // on translated requests.
 void serve_generate(ServerContext& context, const httplib::Request& req, httplib::Response& res);
 void serve_chat(ServerContext& context, const httplib::Request& req, httplib::Response& res);
+// The native /api/embed handler, which /v1/embeddings runs.
+void serve_embed(ServerContext& context, const httplib::Request& req, httplib::Response& res);
 // /v1/responses (routes_openai_responses.cpp): the Responses API over serve_chat.
 void serve_openai_responses(ServerContext& context, const httplib::Request& req,
                             httplib::Response& res);

@@ -47,12 +47,17 @@ OrderedJson field(const OrderedJson& body, const char* key) {
   return it == body.end() ? OrderedJson() : *it;
 }
 
-void check_common(const ServedModel& model, const std::string& requested, const api::Json& think,
-                  int top_logprobs, bool needs_insert, bool needs_tools) {
+// `action` names the route in the capability error: "generate" or "chat".
+void check_common(const ServedModel& model, const std::string& requested, const char* action,
+                  const api::Json& think, int top_logprobs, bool needs_insert, bool needs_tools) {
   if (top_logprobs < 0 || top_logprobs > 20)
     fail_status(400, "top_logprobs must be between 0 and 20");
   if (model.layers.model_path.empty())
     fail_status(400, str_cat("\"", requested, "\" does not support generate"));
+  // An embedding model cannot generate (Ollama's errCapabilityCompletion, worded per route).
+  if (!has(capabilities_of(model), "completion")) {
+    fail_status(400, str_cat("\"", requested, "\" does not support ", action));
+  }
   bool wants_think = think.is_boolean() ? think.get<bool>() : think.is_string();
   if (think.is_string()) {
     std::string level = think.get<std::string>();
@@ -163,7 +168,7 @@ void handle_generate(ServerContext& ctx, const httplib::Request& req, httplib::R
     fail_status(400, "raw mode does not support template, system, or context");
   }
   OutputGrammar grammar = format_grammar(field(ordered_body(req), "format"));
-  check_common(*model, r.model, r.think, r.top_logprobs, !r.suffix.empty(), false);
+  check_common(*model, r.model, "generate", r.think, r.top_logprobs, !r.suffix.empty(), false);
   check_images(*model, r.images.size());
   Options options = model->options(ctx.config.context_length, r.options);
 
@@ -265,7 +270,7 @@ void handle_chat(ServerContext& ctx, const httplib::Request& req, httplib::Respo
                      tool_choice.kind == ToolChoice::Kind::kFunction)) {
     fail_status(400, "tool_choice requires a tool call but no tools were given");
   }
-  check_common(*model, r.model, r.think, r.top_logprobs, false, has_tools);
+  check_common(*model, r.model, "chat", r.think, r.top_logprobs, false, has_tools);
   check_images(
       *model, std::accumulate(r.messages.begin(), r.messages.end(), size_t{0},
                               [](size_t n, const api::Message& m) { return n + m.images.size(); }));

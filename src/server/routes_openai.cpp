@@ -2,11 +2,13 @@
 // translate the request (api/openai.h), run the native /api/chat or
 // /api/generate handler, and translate its answer — the JSON object, or each
 // NDJSON line of its stream into a server-sent event ending with `data:
-// [DONE]`. /v1/models and /v1/models/:model list the store.
+// [DONE]`. /v1/embeddings runs /api/embed the same way (api/openai_embed.h).
+// /v1/models and /v1/models/:model list the store.
 #include <chrono>
 
 #include "api/api_error.h"
 #include "api/openai.h"
+#include "api/openai_embed.h"
 #include "base/strings.h"
 #include "server/http_util.h"
 #include "server/native_bridge.h"
@@ -93,6 +95,20 @@ void handle_completions(ServerContext& ctx, const httplib::Request& req, httplib
           exchange, "text_completion"));
 }
 
+void handle_embeddings(ServerContext& ctx, const httplib::Request& req, httplib::Response& res) {
+  oa::EmbedExchange exchange;
+  nlohmann::json native;
+  try {
+    native = oa::embeddings_request(api::parse_body(req.body), exchange);
+  } catch (const ApiError& e) {
+    send_openai_error(res, e.status(), e.what());
+    return;
+  }
+  run_native(
+      ctx, serve_embed, req, res, native,
+      [&](const nlohmann::json& body) { return oa::embeddings_response(body, exchange); }, nullptr);
+}
+
 int64_t unix_seconds(std::filesystem::file_time_type t) {
   const auto sys = std::chrono::file_clock::to_sys(t);
   return std::chrono::duration_cast<std::chrono::seconds>(sys.time_since_epoch()).count();
@@ -131,6 +147,9 @@ void add_openai_routes(RouteTable& routes, ServerContext& ctx) {
   });
   routes.post("/v1/completions", [&ctx](const httplib::Request& req, httplib::Response& res) {
     openai_guarded(res, [&] { handle_completions(ctx, req, res); });
+  });
+  routes.post("/v1/embeddings", [&ctx](const httplib::Request& req, httplib::Response& res) {
+    openai_guarded(res, [&] { handle_embeddings(ctx, req, res); });
   });
   routes.post("/v1/responses", [&ctx](const httplib::Request& req, httplib::Response& res) {
     serve_openai_responses(ctx, req, res);

@@ -125,6 +125,7 @@ Server::Server(ServerConfig config, ModelStore& store, Scheduler& scheduler,
   RouteTable routes(http);
   add_model_routes(routes, impl_->context);
   add_generate_routes(routes, impl_->context);
+  add_embed_routes(routes, impl_->context);
   add_transfer_routes(routes, impl_->context);
   add_operations_routes(routes, impl_->context);
   add_openai_routes(routes, impl_->context);

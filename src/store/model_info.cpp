@@ -1,6 +1,8 @@
 #include "store/model_info.h"
 
+#include <algorithm>
 #include <cmath>
+#include <iterator>
 
 #include "base/strings.h"
 
@@ -170,7 +172,13 @@ nlohmann::json gguf_tensor_list(const GgufFile& gguf) {
 std::vector<std::string> model_capabilities(const GgufFile& gguf, const std::string& tmpl) {
   std::vector<std::string> caps;
   std::string arch = gguf.get_string("general.architecture", "");
-  caps.push_back(gguf.has(arch + ".pooling_type") ? "embedding" : "completion");
+  // A file that declares a pooling embeds and does not generate (Ollama's rule); an encoder
+  // architecture embeds even when its converter left the key out.
+  static constexpr const char* kEncoders[] = {"bert",         "nomic-bert", "nomic-bert-moe",
+                                              "jina-bert-v2", "neo-bert",   "modern-bert"};
+  const bool encoder =
+      std::find(std::begin(kEncoders), std::end(kEncoders), arch) != std::end(kEncoders);
+  caps.push_back(encoder || gguf.has(arch + ".pooling_type") ? "embedding" : "completion");
   // Ollama inspects the parsed template's variables; a textual check finds the same references.
   if (tmpl.find(".Tools") != std::string::npos) caps.push_back("tools");
   if (tmpl.find(".Suffix") != std::string::npos) caps.push_back("insert");

@@ -30,6 +30,7 @@ struct FakeState {
   std::vector<TokenLogprob> logprobs;
   int endless_runs = 0;  // this many generations emit pieces until the callback says stop
   std::vector<GenerateInput> inputs;
+  std::vector<EmbedInput> embed_inputs;  // every embed() call's input, in call order
   uint64_t model_bytes = 1000;
 
   void open_gate() {
@@ -94,6 +95,27 @@ class FakeRunner : public Runner {
     state_.finished++;
     if (stopped) state_.cancelled++;
     state_.changed.notify_all();
+    return result;
+  }
+  // Item i of L tokens (one per byte of text, or its token ids; cut to num_ctx when truncating)
+  // embeds to {3, 4, 0, L}: unnormalized, different per length (so order shows), and its first
+  // two dimensions renormalize to exactly {0.6, 0.8}.
+  EmbedResult embed(const EmbedInput& input) override {
+    {
+      std::lock_guard lock(state_.mutex);
+      state_.embed_inputs.push_back(input);
+    }
+    EmbedResult result;
+    for (const EmbedItem& item : input.items) {
+      int64_t len = static_cast<int64_t>(item.is_tokens ? item.tokens.size() : item.text.size());
+      if (len > options_.num_ctx) {
+        if (!input.truncate) throw ContextExceededError();
+        len = options_.num_ctx;
+      }
+      result.embeddings.push_back({3.0f, 4.0f, 0.0f, static_cast<float>(len)});
+      result.prompt_eval_count += len;
+    }
+    result.prompt_eval_duration_ns = 1000;
     return result;
   }
   uint64_t memory_bytes() const override { return state_.model_bytes; }

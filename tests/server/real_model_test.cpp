@@ -48,6 +48,7 @@ class RecordingRunner final : public Runner {
   uint64_t memory_bytes() const override { return inner_->memory_bytes(); }
   int context_length() const override { return inner_->context_length(); }
   size_t count_tokens(std::string_view text) const override { return inner_->count_tokens(text); }
+  EmbedResult embed(const EmbedInput& input) override { return inner_->embed(input); }
 
  private:
   std::unique_ptr<Runner> inner_;

@@ -1,0 +1,167 @@
+#include "api/embed.h"
+
+#include <charconv>
+#include <cmath>
+#include <cstdlib>
+
+#include "api/api_error.h"
+#include "api/duration.h"
+#include "api/options.h"
+#include "base/strings.h"
+
+namespace slimllm::api {
+namespace {
+
+const char* go_type(const Json& v) {
+  if (v.is_string()) return "string";
+  if (v.is_number()) return "number";
+  if (v.is_boolean()) return "bool";
+  if (v.is_array()) return "array";
+  if (v.is_object()) return "object";
+  return "null";
+}
+
+[[noreturn]] void type_error(const Json& v, const char* owner, const char* key, const char* want) {
+  fail_status(400, str_cat("json: cannot unmarshal ", go_type(v), " into Go struct field ", owner,
+                           ".", key, " of type ", want));
+}
+
+void check_object(const Json& j, const char* owner) {
+  if (!j.is_object()) {
+    fail_status(
+        400, str_cat("json: cannot unmarshal ", go_type(j), " into Go value of type api.", owner));
+  }
+}
+
+// The fields both requests share, with Go's messages for wrong types.
+template <typename Request>
+void read_common(const Json& j, const char* owner, Request& r) {
+  if (auto it = j.find("model"); it != j.end() && !it->is_null()) {
+    if (!it->is_string()) type_error(*it, owner, "model", "string");
+    r.model = it->template get<std::string>();
+  }
+  auto options = j.find("options");
+  r.options = validate_options(options == j.end() ? Json() : *options);
+  if (auto it = j.find("keep_alive"); it != j.end() && !it->is_null()) {
+    try {
+      r.keep_alive = parse_keep_alive(*it);
+    } catch (const ApiError&) {
+      throw;
+    } catch (const Error& e) {
+      fail_status(400, e.what());
+    }
+  }
+}
+
+}  // namespace
+
+EmbedRequest EmbedRequest::from_json(const Json& j) {
+  const char* o = "EmbedRequest";
+  check_object(j, o);
+  EmbedRequest r;
+  read_common(j, o, r);
+  if (auto it = j.find("truncate"); it != j.end() && !it->is_null()) {
+    if (!it->is_boolean()) type_error(*it, o, "truncate", "bool");
+    r.truncate = it->get<bool>();
+  }
+  if (auto it = j.find("dimensions"); it != j.end() && !it->is_null()) {
+    if (!it->is_number_integer()) type_error(*it, o, "dimensions", "int");
+    r.dimensions = it->get<int>();
+  }
+  auto input = j.find("input");
+  if (input != j.end() && input->is_string()) {
+    if (!input->get<std::string>().empty()) r.input.push_back(input->get<std::string>());
+  } else if (input != j.end() && input->is_array()) {
+    for (const Json& v : *input) {
+      if (!v.is_string()) fail_status(400, "invalid input type");
+      r.input.push_back(v.get<std::string>());
+    }
+  } else if (input != j.end() && !input->is_null()) {
+    fail_status(400, "invalid input type");
+  }
+  if (auto it = j.find("_tokens"); it != j.end() && !it->is_null()) {
+    if (!it->is_array()) fail_status(400, "invalid input type");
+    for (const Json& list : *it) {
+      if (!list.is_array()) fail_status(400, "invalid input type");
+      std::vector<int32_t> ids;
+      for (const Json& id : list) {
+        if (!id.is_number_integer()) fail_status(400, "invalid input type");
+        ids.push_back(id.get<int32_t>());
+      }
+      r.tokens.push_back(std::move(ids));
+    }
+  }
+  return r;
+}
+
+OrderedJson EmbedResponse::to_json() const {
+  OrderedJson j;
+  j["model"] = model;
+  OrderedJson list = OrderedJson::array();
+  for (const auto& e : embeddings) {
+    OrderedJson v = OrderedJson::array();
+    for (float f : e) v.push_back(go_float32(f));
+    list.push_back(std::move(v));
+  }
+  j["embeddings"] = std::move(list);
+  if (total_duration) j["total_duration"] = total_duration;
+  if (load_duration) j["load_duration"] = load_duration;
+  if (prompt_eval_count) j["prompt_eval_count"] = prompt_eval_count;
+  return j;
+}
+
+EmbeddingRequest EmbeddingRequest::from_json(const Json& j) {
+  const char* o = "EmbeddingRequest";
+  check_object(j, o);
+  EmbeddingRequest r;
+  read_common(j, o, r);
+  if (auto it = j.find("prompt"); it != j.end() && !it->is_null()) {
+    if (!it->is_string()) type_error(*it, o, "prompt", "string");
+    r.prompt = it->get<std::string>();
+  }
+  return r;
+}
+
+OrderedJson EmbeddingResponse::to_json() const {
+  OrderedJson j;
+  OrderedJson v = OrderedJson::array();
+  for (float f : embedding) v.push_back(static_cast<double>(f));
+  j["embedding"] = std::move(v);
+  return j;
+}
+
+namespace {
+
+void normalize(std::vector<float>& v) {
+  float sum = 0.0f;
+  for (float x : v) {
+    if (!std::isfinite(x)) fail_status(400, "embedding contains NaN or Inf values");
+    sum += x * x;
+  }
+  // The floor keeps a zero vector zero instead of dividing by zero.
+  const float scale =
+      static_cast<float>(1.0 / std::max(std::sqrt(static_cast<double>(sum)), 1e-12));
+  for (float& x : v) x *= scale;
+}
+
+}  // namespace
+
+std::vector<float> finish_embedding(std::vector<float> v, int dimensions) {
+  normalize(v);
+  if (dimensions > 0 && static_cast<size_t>(dimensions) < v.size()) {
+    v.resize(static_cast<size_t>(dimensions));
+    normalize(v);
+  }
+  return v;
+}
+
+double go_float32(float f) {
+  if (!std::isfinite(f)) return static_cast<double>(f);
+  char buf[32];
+  const auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), f);
+  if (ec != std::errc()) return static_cast<double>(f);
+  *end = '\0';
+  return std::strtod(buf, nullptr);
+}
+
+}  // namespace slimllm::api
