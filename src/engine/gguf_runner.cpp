@@ -139,7 +139,7 @@ class GgufRunner final : public Runner {
       // Every token of a pass may return its hidden state (mean pooling), so a pass's outputs
       // are as many as its tokens. Made on the first embedding request, then kept.
       const int64_t n = slot.session.num_batch();
-      slot.embed_state.emplace(loaded_.model->make_state(n, n));
+      slot.embed_state.emplace(loaded_.model->make_state(n, n, OutputKind::kHidden));
     }
     r.embeddings =
         embed_batch(*loaded_.model, inputs, pooling_, num_ctx, *slot.embed_state, &pool_);

@@ -65,14 +65,8 @@ void check_input(std::span<const int32_t> tokens, int64_t max_ctx) {
 }  // namespace
 
 Pooling pooling_of(const Model& model) {
-  const GgufFile& file = model.file();
-  const std::string key = file.get_string("general.architecture") + ".pooling_type";
-  if (!file.has(key)) return Pooling::kLast;
-  const int64_t value = file.get_int(key, 0);
-  if (value < 0 || value > static_cast<int64_t>(Pooling::kRank)) {
-    fail("embedding: unknown ", key, " ", value, " in the model file");
-  }
-  return effective(static_cast<Pooling>(value));
+  // The config keeps the file's numbering; kNone (every decoder) pools the last token.
+  return effective(static_cast<Pooling>(model.config().pooling_type));
 }
 
 std::vector<float> embed(const Model& model, std::span<const int32_t> tokens, Pooling pooling,

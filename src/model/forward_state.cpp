@@ -7,7 +7,7 @@
 namespace slimllm {
 
 ForwardState::ForwardState(const ModelConfig& c, const std::vector<const WeightView*>& weights,
-                           int64_t max_tokens_, int64_t max_outputs_)
+                           int64_t max_tokens_, int64_t max_outputs_, OutputKind kind)
     : max_tokens(max_tokens_), max_outputs(max_outputs_) {
   if (max_tokens <= 0 || max_tokens > 65536 || max_outputs <= 0 || max_outputs > max_tokens) {
     fail("forward pass buffers out of range: ", max_tokens, " tokens, ", max_outputs, " outputs");
@@ -23,7 +23,8 @@ ForwardState::ForwardState(const ModelConfig& c, const std::vector<const WeightV
   hb.resize(sized(max_tokens, c.n_ff));
   hb2.resize(sized(max_tokens, c.n_ff));
   out_x.resize(sized(max_outputs, c.n_embd));
-  output.resize(sized(max_outputs, std::max(c.n_vocab, c.n_embd)));
+  output.resize(
+      sized(max_outputs, kind == OutputKind::kLogits ? std::max(c.n_vocab, c.n_embd) : c.n_embd));
   ids.resize(static_cast<size_t>(max_tokens));
   positions.resize(static_cast<size_t>(max_tokens));
   n_visible.resize(static_cast<size_t>(max_tokens));

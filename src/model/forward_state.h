@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "kernels/kernels.h"
+#include "model/batch.h"
 #include "model/config.h"
 
 namespace slimllm {
@@ -13,8 +14,10 @@ namespace slimllm {
 struct ForwardState {
   // max_tokens: tokens per forward pass (num_batch). max_outputs: rows of logits or hidden states
   // one pass may return (1 per sequence for generation; max_tokens for scoring).
+  // `kind`: what the passes return; a state for hidden states only (embeddings) does not hold
+  // a row of n_vocab logits per output (600 KB each for a 152k vocabulary).
   ForwardState(const ModelConfig& config, const std::vector<const WeightView*>& weights,
-               int64_t max_tokens, int64_t max_outputs);
+               int64_t max_tokens, int64_t max_outputs, OutputKind kind = OutputKind::kLogits);
 
   int64_t max_tokens;
   int64_t max_outputs;

@@ -21,8 +21,8 @@ std::vector<const WeightView*> DecoderWeights::matrices() const {
 Model::Model(std::shared_ptr<const GgufFile> file, ModelConfig config)
     : file_(std::move(file)), config_(std::move(config)) {}
 
-ForwardState Model::make_state(int64_t max_tokens, int64_t max_outputs) const {
-  return ForwardState(config_, weights_.matrices(), max_tokens, max_outputs);
+ForwardState Model::make_state(int64_t max_tokens, int64_t max_outputs, OutputKind kind) const {
+  return ForwardState(config_, weights_.matrices(), max_tokens, max_outputs, kind);
 }
 
 KvCache Model::make_cache(int64_t n_ctx, int64_t n_seq) const {
@@ -113,6 +113,9 @@ std::span<const float> Model::forward(std::span<const BatchToken> batch, KvCache
     rms_norm(state.out_x.data(), weights_.output_norm.data(), n_out, d, config_.norm_eps,
              state.output.data(), pool);
     return {state.output.data(), static_cast<size_t>(n_out * d)};
+  }
+  if (state.output.size() < static_cast<size_t>(n_out * config_.n_vocab)) {
+    fail("forward pass: logits asked of a state made for hidden states only");
   }
   rms_norm(state.out_x.data(), weights_.output_norm.data(), n_out, d, config_.norm_eps,
            state.out_x.data(), pool);

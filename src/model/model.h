@@ -51,7 +51,8 @@ class Model {
   const GgufFile& file() const { return *file_; }
 
   // Buffers for passes of up to max_tokens tokens returning up to max_outputs rows.
-  ForwardState make_state(int64_t max_tokens, int64_t max_outputs) const;
+  ForwardState make_state(int64_t max_tokens, int64_t max_outputs,
+                          OutputKind kind = OutputKind::kLogits) const;
   // A cache of n_ctx positions for each of n_seq sequences. An encoder's has one layer, which
   // every layer reuses (encoder.h).
   KvCache make_cache(int64_t n_ctx, int64_t n_seq) const;
