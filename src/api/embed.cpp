@@ -6,32 +6,12 @@
 
 #include "api/api_error.h"
 #include "api/duration.h"
+#include "api/go_decode.h"
 #include "api/options.h"
 #include "base/strings.h"
 
 namespace slimllm::api {
 namespace {
-
-const char* go_type(const Json& v) {
-  if (v.is_string()) return "string";
-  if (v.is_number()) return "number";
-  if (v.is_boolean()) return "bool";
-  if (v.is_array()) return "array";
-  if (v.is_object()) return "object";
-  return "null";
-}
-
-[[noreturn]] void type_error(const Json& v, const char* owner, const char* key, const char* want) {
-  fail_status(400, str_cat("json: cannot unmarshal ", go_type(v), " into Go struct field ", owner,
-                           ".", key, " of type ", want));
-}
-
-void check_object(const Json& j, const char* owner) {
-  if (!j.is_object()) {
-    fail_status(
-        400, str_cat("json: cannot unmarshal ", go_type(j), " into Go value of type api.", owner));
-  }
-}
 
 // The fields both requests share, with Go's messages for wrong types.
 template <typename Request>

@@ -3,27 +3,13 @@
 #include "api/api_error.h"
 #include "api/base64_check.h"
 #include "api/duration.h"
+#include "api/go_decode.h"
 #include "api/options.h"
 #include "base/strings.h"
 
 namespace slimllm::api {
 namespace {
 
-const char* go_json_type(const Json& v) {
-  if (v.is_string()) return "string";
-  if (v.is_number()) return "number";
-  if (v.is_boolean()) return "bool";
-  if (v.is_array()) return "array";
-  if (v.is_object()) return "object";
-  return "null";
-}
-
-[[noreturn]] void type_error(const Json& v, const char* owner, const char* key, const char* want) {
-  fail_status(400, str_cat("json: cannot unmarshal ", go_json_type(v), " into Go struct field ",
-                           owner, ".", key, " of type ", want));
-}
-
-// Reads an optional field; null or absent leaves `out` unchanged, as Go does.
 void read(const Json& j, const char* owner, const char* key, std::string& out) {
   auto it = j.find(key);
   if (it == j.end() || it->is_null()) return;
@@ -104,13 +90,6 @@ Json read_raw(const Json& j, const char* key) {
   auto it = j.find(key);
   return it == j.end() ? Json() : *it;
 }
-void check_object(const Json& j, const char* owner) {
-  if (!j.is_object()) {
-    fail_status(400, str_cat("json: cannot unmarshal ", go_json_type(j),
-                             " into Go value of type api.", owner));
-  }
-}
-
 OrderedJson to_ordered(const Json& j) {
   return OrderedJson::parse(j.dump(-1, ' ', false, Json::error_handler_t::replace));
 }
