@@ -91,6 +91,16 @@ std::string gbnf_literal(std::string_view bytes) {
   return out + "\"";
 }
 
+std::string join(const std::vector<std::string>& parts, std::string_view separator) {
+  std::string out;
+  for (const std::string& part : parts) {
+    if (part.empty()) continue;
+    if (!out.empty()) out += separator;
+    out += part;
+  }
+  return out;
+}
+
 std::string gbnf_class(const CodePointRanges& ranges) {
   std::string out = "[";
   for (const auto& [lo, hi] : ranges) {

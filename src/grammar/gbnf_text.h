@@ -25,6 +25,8 @@ bool contains(const CodePointRanges& ranges, char32_t c);
 // A GBNF literal matching exactly `bytes`: "..." with \" \\ and \xHH for control bytes; other
 // bytes (UTF-8 included) pass through, since the compiler reads code points from the text.
 std::string gbnf_literal(std::string_view bytes);
+// The non-empty parts joined by `separator` (GBNF sequences and alternatives).
+std::string join(const std::vector<std::string>& parts, std::string_view separator);
 // A GBNF class `[...]` of normalized, non-empty ranges.
 std::string gbnf_class(const CodePointRanges& ranges);
 

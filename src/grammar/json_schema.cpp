@@ -154,16 +154,6 @@ bool is_rule_name(std::string_view text) {
   });
 }
 
-std::string join(const std::vector<std::string>& parts, std::string_view separator) {
-  std::string out;
-  for (const std::string& part : parts) {
-    if (part.empty()) continue;
-    if (!out.empty()) out += separator;
-    out += part;
-  }
-  return out;
-}
-
 bool is_annotation(std::string_view key) {
   return kAnnotations.count(key) > 0 ||
          (!kRefused.count(key) && !std::set<std::string_view>{"type",

@@ -12,16 +12,6 @@ namespace {
 // One alternative as it is, several in parentheses.
 std::string grouped(const std::vector<std::string>& alternatives);
 
-std::string join(const std::vector<std::string>& parts, std::string_view separator) {
-  std::string out;
-  for (const std::string& part : parts) {
-    if (part.empty()) continue;
-    if (!out.empty()) out += separator;
-    out += part;
-  }
-  return out;
-}
-
 // Decimal numbers of exactly a.size() digits from a to b (same length, a <= b, leading zeros
 // allowed: the caller fixed the first digit). Linear in the length: at each digit only the two
 // edges recurse.
