@@ -14,6 +14,13 @@ for target in build-fuzz/fuzz/fuzz_*; do
   mkdir -p "$corpus"
   seeds=tests/fuzz/${name#fuzz_}
   echo "fuzz: $name for ${seconds}s"
-  (cd build-fuzz && "../$target" -max_total_time="$seconds" -max_len=65536 -rss_limit_mb=2048 \
-    -print_final_stats=1 "corpus/$name" "../$seeds" 2>&1 | tail -5)
+  log=build-fuzz/$name.log
+  if ! (cd build-fuzz && "../$target" -max_total_time="$seconds" -max_len=65536 -rss_limit_mb=2048 \
+    -print_final_stats=1 "corpus/$name" "../$seeds" >"../$log" 2>&1); then
+    # The report, without libFuzzer's recommended dictionary; the input is in build-fuzz/crash-*.
+    grep -v '^"' "$log" | tail -60 >&2
+    echo "fuzz: $name failed (whole log: $log); reproduce with: (cd build-fuzz && ../$target crash-...)" >&2
+    exit 1
+  fi
+  tail -5 "$log"
 done

@@ -18,40 +18,102 @@ const CodePointRanges kSpaces = {
     {0x2028, 0x2029}, {0x202F, 0x202F}, {0x205F, 0x205F}, {0x3000, 0x3000}, {0xFEFF, 0xFEFF}};
 const CodePointRanges kLineTerminators = {{0x0A, 0x0A}, {0x0D, 0x0D}, {0x2028, 0x2029}};
 
+// An expression with what repetition needs to know of it: whether it matches the empty string,
+// and then an expression for its non-empty strings (`ne`). A repeated nullable expression is
+// written as a repetition of `ne`, since GBNF cannot repeat what may consume nothing (that is
+// left recursion). For a non-nullable expression, `ne` is the expression itself; an expression
+// that matches only the empty string is "" with `ne` "".
+struct Expr {
+  std::string expr;
+  std::string ne;
+  bool nullable = false;
+};
+
+Expr non_nullable(std::string expr) { return {expr, expr, false}; }
+
+std::string parenthesized(std::string_view text) {
+  std::string out;
+  out.reserve(text.size() + 2);
+  out += '(';
+  out += text;
+  out += ')';
+  return out;
+}
+
 // One parsed atom: a set of characters (a literal is a set of one) or a finished expression.
 struct Atom {
   std::optional<CodePointRanges> chars;
-  std::string expr;
+  Expr group;
 };
 
 struct Item {
   enum Kind { kExpr, kStart, kEnd } kind = kExpr;
-  std::string expr;
+  Expr expr;
   // The expression is a plain GBNF literal ("abc") that a following literal may extend.
   std::string literal_text;
   bool is_literal = false;
 };
 
-std::string alternatives(std::vector<std::string> alts) {
+Expr alternatives(std::vector<Expr> alts) {
   // An empty alternative makes the whole group optional: GBNF has no empty term to write.
-  bool has_empty = false;
-  std::vector<std::string> nonempty;
+  bool nullable = false;
+  std::vector<std::string> exprs;
+  std::vector<std::string> nes;
   for (auto& alt : alts) {
-    if (alt.empty()) {
-      has_empty = true;
-    } else {
-      nonempty.push_back(std::move(alt));
+    nullable = nullable || alt.nullable;
+    if (!alt.expr.empty()) exprs.push_back(std::move(alt.expr));
+    if (!alt.ne.empty()) nes.push_back(std::move(alt.ne));
+  }
+  auto group = [](const std::vector<std::string>& parts) {
+    if (parts.empty()) return std::string();
+    return parenthesized(join(parts, " | "));
+  };
+  std::string ne = group(nes);
+  if (!nullable) return {ne, ne, false};
+  std::string expr = group(exprs);
+  return {expr.empty() ? "" : expr + "?", ne, true};
+}
+
+// A sequence's non-empty strings, when every part may be empty: the first non-empty part, then
+// whatever of the rest.
+Expr sequence(const std::vector<Expr>& parts) {
+  std::vector<std::string> exprs;
+  bool nullable = true;
+  for (const Expr& part : parts) {
+    if (!part.expr.empty()) exprs.push_back(part.expr);
+    nullable = nullable && part.nullable;
+  }
+  std::string expr = join(exprs, " ");
+  if (!nullable) return non_nullable(expr);
+  std::vector<std::string> nes;
+  for (size_t i = 0; i < parts.size(); ++i) {
+    if (parts[i].ne.empty()) continue;
+    std::vector<std::string> rest{parts[i].ne};
+    for (size_t j = i + 1; j < parts.size(); ++j) {
+      if (!parts[j].expr.empty()) rest.push_back(parts[j].expr);
     }
+    nes.push_back(join(rest, " "));
   }
-  if (nonempty.empty()) return "";
-  std::string out = "(";
-  for (size_t i = 0; i < nonempty.size(); ++i) {
-    if (i > 0) out += " | ";
-    out += nonempty[i];
+  std::string ne = nes.empty()    ? ""
+                   : nes.size() == 1 ? nes[0]
+                                     : parenthesized(join(nes, " | "));
+  return {expr, ne, true};
+}
+
+// `atom{lo,hi}`: a nullable atom repeats its non-empty strings, from zero times.
+Expr quantified(const Expr& atom, uint64_t lo, std::optional<uint64_t> hi) {
+  constexpr std::string_view kWhat = "a pattern's repetition count";
+  if (!atom.nullable) {
+    std::string expr = repeated(parenthesized(atom.expr), lo, hi, kWhat);
+    if (lo > 0 || expr.empty()) return non_nullable(expr);
+    std::string ne = repeated(parenthesized(atom.expr), 1, hi, kWhat);
+    return {expr, ne, true};
   }
-  out += ")";
-  if (has_empty) out += "?";
-  return out;
+  if (atom.ne.empty()) return {"", "", true};
+  repeated(parenthesized(atom.ne), lo, hi, kWhat);  // the same limits, checked
+  std::string expr = repeated(parenthesized(atom.ne), 0, hi, kWhat);
+  std::string ne = repeated(parenthesized(atom.ne), 1, hi, kWhat);
+  return {expr, ne, true};
 }
 
 class RegexParser {
@@ -67,7 +129,7 @@ class RegexParser {
       if (anchored_start) items.erase(items.begin());
       bool anchored_end = !items.empty() && items.back().kind == Item::kEnd;
       if (anchored_end) items.pop_back();
-      std::string body = join(items);
+      std::string body = sequence_of(items).expr;
       if (body.empty() && !anchored_start && !anchored_end) {
         alts.push_back(any_char_ + "*");
         continue;
@@ -79,7 +141,9 @@ class RegexParser {
     } while (eat('|'));
     if (pos_ < pattern_.size()) unsupported("an unmatched ')'");
     if (alts.size() == 1) return alts[0];
-    return alternatives(std::move(alts));
+    std::vector<Expr> exprs;
+    for (std::string& alt : alts) exprs.push_back(non_nullable(std::move(alt)));
+    return alternatives(std::move(exprs)).expr;
   }
 
  private:
@@ -106,26 +170,24 @@ class RegexParser {
     return c;
   }
 
-  std::string join(const std::vector<Item>& items) const {
-    std::string out;
+  Expr sequence_of(const std::vector<Item>& items) const {
+    std::vector<Expr> parts;
     for (const Item& item : items) {
       if (item.kind != Item::kExpr) unsupported("^ or $ inside the pattern (only at its ends)");
-      if (item.expr.empty()) continue;
-      if (!out.empty()) out += ' ';
-      out += item.expr;
+      parts.push_back(item.expr);
     }
-    return out;
+    return sequence(parts);
   }
 
   std::vector<Item> parse_sequence() {
     std::vector<Item> items;
     while (!at_end() && peek() != '|' && peek() != ')') {
       if (eat('^')) {
-        items.push_back({Item::kStart, "", "", false});
+        items.push_back({Item::kStart, {}, "", false});
         continue;
       }
       if (eat('$')) {
-        items.push_back({Item::kEnd, "", "", false});
+        items.push_back({Item::kEnd, {}, "", false});
         continue;
       }
       Atom atom = parse_atom();
@@ -140,20 +202,17 @@ class RegexParser {
           utf8_append(text, c);
           if (!items.empty() && items.back().is_literal) {
             items.back().literal_text += text;
-            items.back().expr = gbnf_literal(items.back().literal_text);
+            items.back().expr = non_nullable(gbnf_literal(items.back().literal_text));
           } else {
-            items.push_back({Item::kExpr, gbnf_literal(text), text, true});
+            items.push_back({Item::kExpr, non_nullable(gbnf_literal(text)), text, true});
           }
           continue;
         }
       }
-      std::string expr = atom.chars ? json_string_chars(*atom.chars) : atom.expr;
-      if (atom.chars && expr.empty()) unsupported("a class that matches no character");
-      if (count && !expr.empty()) {
-        expr =
-            repeated("(" + expr + ")", count->first, count->second, "a pattern's repetition count");
-      }
-      item.expr = expr;
+      Expr expr = atom.chars ? non_nullable(json_string_chars(*atom.chars)) : atom.group;
+      if (atom.chars && expr.expr.empty()) unsupported("a class that matches no character");
+      if (count) expr = quantified(expr, count->first, count->second);
+      item.expr = std::move(expr);
       items.push_back(item);
     }
     return items;
@@ -224,28 +283,27 @@ class RegexParser {
           unsupported("lookaround or group flags");
         }
       }
-      std::vector<std::string> alts;
+      std::vector<Expr> alts;
       do {
-        alts.push_back(join(parse_sequence()));
+        alts.push_back(sequence_of(parse_sequence()));
       } while (eat('|'));
       if (!eat(')')) unsupported("an unterminated group");
-      return {std::nullopt, alts.size() == 1 && !alts[0].empty() ? "(" + alts[0] + ")"
-                                                                 : alternatives(std::move(alts))};
+      return {std::nullopt, alternatives(std::move(alts))};
     }
-    if (c == '[') return {parse_class(), ""};
+    if (c == '[') return {parse_class(), {}};
     if (c == '.') {
       ++pos_;
-      return {complement(kLineTerminators), ""};
+      return {complement(kLineTerminators), {}};
     }
     if (c == '\\') {
       ++pos_;
-      return {parse_escape(false), ""};
+      return {parse_escape(false), {}};
     }
     if (c == '*' || c == '+' || c == '?' || (c == '{' && braces_ahead())) {
       unsupported("a quantifier with nothing to repeat");
     }
     char32_t cp = next_code_point();
-    return {CodePointRanges{{cp, cp}}, ""};
+    return {CodePointRanges{{cp, cp}}, {}};
   }
 
   unsigned hex_digits(int count) {
