@@ -724,8 +724,8 @@ class Converter {
     }
     std::string rest_rule = rest ? rule_for(*rest, hint + "-item") : "";
     auto element = [&](uint64_t i) { return i < elements.size() ? elements[i] : rest_rule; };
-    if (max_items && *max_items == 0) return R"("[" ws "]")";
     use("ws");
+    if (max_items && *max_items == 0) return R"("[" ws "]")";
     // The items after the first `from`, each with its leading comma; positions inside the
     // prefix nest (each optional one wraps the rest), the rest repeats.
     std::function<std::string(uint64_t)> after = [&](uint64_t from) -> std::string {

@@ -333,6 +333,10 @@ const std::vector<Case> kCases = {
      {"\"\xC3\xA9\xC3\xA9\"", "\"\xC3\xA9\xE2\x98\x95\""},
      {R"("e")", "\"\xE2\x98\x95\""}},
     {"pattern_without_type", R"({"pattern":"^x*$"})", {R"("xx")", R"("")"}, {R"("xy")", "1"}},
+    {"array_max_items_zero",
+     R"({"type":"array","items":{"enum":["x",1,null]},"maxItems":0})",
+     {"[]", "[ ]"},
+     {R"(["x"])", "[1]"}},
     // Repeating what may match nothing repeats its non-empty strings (GBNF cannot loop on empty).
     {"pattern_repeated_nullable_group",
      R"({"type":"string","pattern":"^[a-c](|yzx)+?$"})",
