@@ -13,6 +13,7 @@
 #include "engine/generate.h"
 #include "engine/loaded_model.h"
 #include "engine/output_constraint.h"
+#include "engine/rerank_pair.h"
 #include "engine/session.h"
 #include "engine/tokenizer_text.h"
 #include "grammar/grammar.h"
@@ -54,21 +55,12 @@ GenerateOptions to_generate_options(const GenerateInput& in) {
   return o;
 }
 
-// A reranker (pooling rank) still loads for generation; its embeddings then fail per request.
-Pooling pooling_or_last(const Model& model) {
-  try {
-    return pooling_of(model);
-  } catch (const Error&) {
-    return Pooling::kRank;
-  }
-}
-
 class GgufRunner final : public Runner {
  public:
   GgufRunner(const ModelSpec& spec, const LoadOptions& options)
       : pool_(threads_or_available(options.num_thread)),
         loaded_(LoadedModel::load(spec.model_path, options.use_mmap, pool_.size())),
-        pooling_(pooling_or_last(*loaded_.model)) {
+        pooling_(pooling_of(*loaded_.model)) {
     const int slots = std::max(1, options.num_parallel);
     const int64_t num_ctx = context_for(loaded_.model->config(), options);
     for (int i = 0; i < slots; ++i) {
@@ -126,6 +118,11 @@ class GgufRunner final : public Runner {
       ~Release() { runner->release(*slot); }
     } release{this, &slot};
 
+    if (pooling_ == Pooling::kRank) {
+      throw EmbedInputError(
+          "this model is a reranker: it scores query/document pairs (/api/rerank) and has no "
+          "embeddings");
+    }
     const int64_t start = now_ns();
     const int64_t num_ctx = slot.session.num_ctx();
     std::vector<std::vector<int32_t>> inputs;
@@ -135,14 +132,33 @@ class GgufRunner final : public Runner {
       inputs.push_back(embed_tokens(item, num_ctx, input.truncate));
       r.prompt_eval_count += static_cast<int64_t>(inputs.back().size());
     }
-    if (!slot.embed_state) {
-      // Every token of a pass may return its hidden state (mean pooling), so a pass's outputs
-      // are as many as its tokens. Made on the first embedding request, then kept.
-      const int64_t n = slot.session.num_batch();
-      slot.embed_state.emplace(loaded_.model->make_state(n, n, OutputKind::kHidden));
+    r.embeddings = embed_batch(*loaded_.model, inputs, pooling_, num_ctx, embed_state(slot), &pool_);
+    r.prompt_eval_duration_ns = now_ns() - start;
+    return r;
+  }
+
+  RerankResult rerank(const RerankInput& input) override {
+    if (pooling_ != Pooling::kRank) throw EmbedInputError("this model does not support reranking");
+    Slot& slot = acquire();
+    struct Release {
+      GgufRunner* runner;
+      Slot* slot;
+      ~Release() { runner->release(*slot); }
+    } release{this, &slot};
+
+    const int64_t start = now_ns();
+    const int64_t num_ctx = slot.session.num_ctx();
+    std::vector<std::vector<int32_t>> pairs;
+    pairs.reserve(input.documents.size());
+    RerankResult r;
+    for (const std::string& document : input.documents) {
+      pairs.push_back(
+          rerank_pair(loaded_.tokenizer, input.query, document, num_ctx, input.truncate));
+      r.prompt_eval_count += static_cast<int64_t>(pairs.back().size());
     }
-    r.embeddings =
-        embed_batch(*loaded_.model, inputs, pooling_, num_ctx, *slot.embed_state, &pool_);
+    const std::vector<std::vector<float>> heads =
+        embed_batch(*loaded_.model, pairs, pooling_, num_ctx, embed_state(slot), &pool_);
+    for (const auto& head : heads) r.logits.push_back(head.at(0));
     r.prompt_eval_duration_ns = now_ns() - start;
     return r;
   }
@@ -207,6 +223,17 @@ class GgufRunner final : public Runner {
     tokens.resize(static_cast<size_t>(num_ctx));
     if (keep_end) tokens.back() = end;
     return tokens;
+  }
+
+  struct Slot;
+  // Working memory of embedding passes: every token of a pass may return its hidden state (mean
+  // pooling), so a pass's outputs are as many as its tokens. Made on the first request, then kept.
+  ForwardState& embed_state(Slot& slot) const {
+    if (!slot.embed_state) {
+      const int64_t n = slot.session.num_batch();
+      slot.embed_state.emplace(loaded_.model->make_state(n, n, OutputKind::kHidden));
+    }
+    return *slot.embed_state;
   }
 
   struct Slot {

@@ -128,6 +128,22 @@ struct EmbedResult {
   int64_t prompt_eval_duration_ns = 0;
 };
 
+// A reranking request: each document scored against the query by a cross-encoder (a model
+// with pooling rank), which reads the pair as one input.
+struct RerankInput {
+  std::string query;
+  std::vector<std::string> documents;
+  // A pair longer than the context loses the document's tail (then the query's); false refuses
+  // it with ContextExceededError instead.
+  bool truncate = true;
+};
+
+struct RerankResult {
+  std::vector<float> logits;      // per document, in order: the head's relevance logit
+  int64_t prompt_eval_count = 0;  // tokens evaluated over all pairs
+  int64_t prompt_eval_duration_ns = 0;
+};
+
 // An embedding input the model cannot take (a token id outside its vocabulary, an input that
 // encodes to nothing); the server answers it with 400, as a bad request rather than a failure.
 class EmbedInputError : public Error {
@@ -165,6 +181,12 @@ class Runner {
   virtual EmbedResult embed(const EmbedInput& input) {
     (void)input;
     fail("this model does not support embeddings");
+  }
+  // Scores every document together, as embed() batches its items. Throws EmbedInputError for a
+  // model that is not a reranker or an input it cannot take.
+  virtual RerankResult rerank(const RerankInput& input) {
+    (void)input;
+    fail("this model does not support reranking");
   }
 };
 

@@ -11,18 +11,16 @@ namespace slimllm {
 namespace {
 
 // kNone and kLast read the same token; see pooling_of.
-Pooling effective(Pooling pooling) {
-  if (pooling == Pooling::kRank)
-    fail("embedding: a reranking model (pooling rank) has no embeddings");
-  return pooling == Pooling::kNone ? Pooling::kLast : pooling;
-}
+Pooling effective(Pooling pooling) { return pooling == Pooling::kNone ? Pooling::kLast : pooling; }
 
-// Whether the token at `pos` of a `len`-token input contributes to the pooled vector.
+// Whether the token at `pos` of a `len`-token input contributes to the pooled vector. A
+// reranker's head reads the first token's state, as BERT's classifier reads [CLS].
 bool wants_output(Pooling pooling, int64_t pos, int64_t len) {
   switch (pooling) {
     case Pooling::kMean:
       return true;
     case Pooling::kCls:
+    case Pooling::kRank:
       return pos == 0;
     default:
       return pos == len - 1;
@@ -69,6 +67,11 @@ Pooling pooling_of(const Model& model) {
   return effective(static_cast<Pooling>(model.config().pooling_type));
 }
 
+// The pooled state as the caller gets it: through the classification head for a reranker.
+std::vector<float> finished(const Model& model, Pooling pooling, std::vector<float> pooled) {
+  return pooling == Pooling::kRank ? model.classify(pooled) : pooled;
+}
+
 std::vector<float> embed(const Model& model, std::span<const int32_t> tokens, Pooling pooling,
                          KvCache& kv, int64_t seq, ForwardState& state, ThreadPool* pool) {
   pooling = effective(pooling);
@@ -91,7 +94,7 @@ std::vector<float> embed(const Model& model, std::span<const int32_t> tokens, Po
     std::span<const float> out = model.forward(batch, kv, state, pool, OutputKind::kHidden);
     for (size_t r = 0; r * d < out.size(); ++r) pooler.add(out.data() + r * d);
   }
-  return pooler.result();
+  return finished(model, pooling, pooler.result());
 }
 
 std::vector<std::vector<float>> embed_batch(const Model& model,
@@ -168,7 +171,8 @@ std::vector<std::vector<float>> embed_batch(const Model& model,
       ++row;
     }
     for (int64_t j = 0; j < count; ++j) {
-      result[members[static_cast<size_t>(j)]] = poolers[static_cast<size_t>(j)].result();
+      result[members[static_cast<size_t>(j)]] =
+          finished(model, pooling, poolers[static_cast<size_t>(j)].result());
     }
   }
   return result;

@@ -17,19 +17,20 @@ enum class Pooling : int {
   kMean = 1,  // the average over the sequence's tokens
   kCls = 2,   // the first token's state (BERT's [CLS])
   kLast = 3,  // the last token's state
-  kRank = 4,  // a reranker's classification head; not an embedding
+  kRank = 4,  // a reranker: the first token's state through the classification head
 };
 
 // The pooling a model's embeddings use: `<arch>.pooling_type` from its GGUF file. A model
 // without the key (a generative decoder: llama, qwen2) pools its last token, as llama.cpp's
 // runner — and so Ollama on it — returns the last token's state when a model declares no
 // pooling; the last token is also the only one that has seen the whole input under causal
-// attention. kNone in the file maps to kLast for the same reason. Throws Error for kRank and
-// unknown values: a reranker has no embedding to give.
+// attention. kNone in the file maps to kLast for the same reason. A reranker (kRank) pools its
+// first token and returns its classification head's outputs (Model::classify) instead of the
+// state: [0] is the relevance logit of the query/document pair the input holds.
 Pooling pooling_of(const Model& model);
 
 // Runs `tokens` as sequence `seq` of `kv` (cleared first) and returns the pooled hidden state
-// [n_embd]. Not normalised; the API layer normalises as Ollama does. Throws Error when the
+// [n_embd] (a reranker's head outputs for kRank). Not normalised; the API layer normalises as Ollama does. Throws Error when the
 // tokens are empty or do not fit the cache.
 std::vector<float> embed(const Model& model, std::span<const int32_t> tokens, Pooling pooling,
                          KvCache& kv, int64_t seq, ForwardState& state, ThreadPool* pool);

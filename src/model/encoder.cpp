@@ -76,7 +76,15 @@ EncoderModel::EncoderModel(std::shared_ptr<const GgufFile> file, ModelConfig con
     t.vector(layer_tensor(i, "layer_output_norm.weight"), c.n_embd, &el.layer_out_norm);
     t.vector(layer_tensor(i, "layer_output_norm.bias"), c.n_embd, &el.layer_out_norm_b);
   }
+  int64_t n_labels = 1;
+  if (const GgufTensorInfo* head = file_->find_tensor("cls.output.weight"); head && head->dim(1) > 0)
+    n_labels = static_cast<int64_t>(head->dim(1));
+  classifier_.add_to(t, c.n_embd, n_labels);
   t.bind(*file_);
+  if (c.pooling_type == PoolingType::kRank && !classifier_.present()) {
+    fail("model file ", file_->path(), ": pooling_type 4 (rank) needs a classification head, ",
+         "but cls.weight and cls.output.weight are missing");
+  }
 
   if (!token_types.empty()) {
     // Every token is type 0 ("sentence A"), as llama.cpp and Ollama feed embedding models.
@@ -99,6 +107,10 @@ EncoderModel::EncoderModel(std::shared_ptr<const GgufFile> file, ModelConfig con
       }
     }
   }
+}
+
+std::vector<float> EncoderModel::classify(std::span<const float> pooled) const {
+  return classifier_.apply(pooled);
 }
 
 void EncoderModel::forward_layers(std::span<const BatchToken> batch, KvCache& kv, ForwardState& s,

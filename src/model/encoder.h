@@ -15,6 +15,7 @@
 #include <memory>
 #include <vector>
 
+#include "model/classifier.h"
 #include "model/model.h"
 
 namespace slimllm {
@@ -50,6 +51,7 @@ class EncoderModel final : public Model {
   EncoderModel(std::shared_ptr<const GgufFile> file, ModelConfig config, EncoderLayout layout);
 
   const EncoderWeights& encoder_weights() const { return encoder_; }
+  std::vector<float> classify(std::span<const float> pooled) const override;
 
  protected:
   void forward_layers(std::span<const BatchToken> batch, KvCache& kv, ForwardState& state,
@@ -60,6 +62,7 @@ class EncoderModel final : public Model {
   EncoderWeights encoder_;
   std::vector<WeightView> qkv_;  // [n_layer] fused attn_qkv, viewed as wq/wk/wv after binding
   std::vector<std::vector<float>> qkv_bias_;  // [n_layer] fused attn_qkv.bias, or empty
+  ClassifierHead classifier_;                 // a reranker's head, or empty
 };
 
 }  // namespace slimllm

@@ -125,6 +125,12 @@ std::span<const float> Model::forward(std::span<const BatchToken> batch, KvCache
   return {state.output.data(), static_cast<size_t>(n_out * config_.n_vocab)};
 }
 
+std::vector<float> Model::classify(std::span<const float> pooled) const {
+  (void)pooled;
+  fail("model file ", file_->path(), ": ", config_.arch,
+       " has no classification head (a reranker's cls.output.weight)");
+}
+
 void Model::shift_context(KvCache& kv, int64_t seq, int32_t keep, int32_t discard,
                           ThreadPool* pool) const {
   if (discard <= 0) return;

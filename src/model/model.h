@@ -70,6 +70,10 @@ class Model {
                                  ForwardState& state, ThreadPool* pool,
                                  OutputKind kind = OutputKind::kLogits) const;
 
+  // A reranker's classification head on one pooled state [n_embd] (classifier.h): its outputs,
+  // the first being the relevance logit. Throws Error for a model without such a head.
+  virtual std::vector<float> classify(std::span<const float> pooled) const;
+
   // Drops `discard` cells of `seq` after the first `keep` and re-rotates the keys that move, so
   // generation continues at position length - discard (Ollama's context shift).
   void shift_context(KvCache& kv, int64_t seq, int32_t keep, int32_t discard,

@@ -163,6 +163,9 @@ int32_t Tokenizer::bos() const {
 int32_t Tokenizer::eos() const {
   return state_->vocab.eos;
 }
+int32_t Tokenizer::separator() const {
+  return state_->vocab.separator;
+}
 int32_t Tokenizer::eot() const {
   return state_->vocab.eot;
 }

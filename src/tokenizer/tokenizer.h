@@ -40,6 +40,7 @@ class Tokenizer {
 
   int32_t bos() const;  // -1 when absent
   int32_t eos() const;  // -1 when absent
+  int32_t separator() const;  // [SEP] (tokenizer.ggml.seperator_token_id), -1 when absent
   int32_t eot() const;  // end of turn (<|eot_id|>, <|im_end|>, ...), -1 when absent
   bool add_bos() const;
   bool add_eos() const;

@@ -11,7 +11,7 @@
 //     build/bin/synth_model --preset tiny-$arch --recipe $type --pooling ${pooling#*:} \
 //       -o tests/data/encoders/$arch-$type-${pooling%:*}.gguf
 //   done; done; done
-//   node tools/encoder_reference/make_reference.mjs tests/data/encoders/*.gguf \
+//   node tools/encoder_reference/make_reference.mjs tests/data/encoders/*-{mean,cls}.gguf \
 //     > tests/data/encoders/reference.json
 import {basename} from "node:path";
 

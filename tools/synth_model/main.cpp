@@ -18,7 +18,7 @@ int main(int argc, char** argv) {
   app.add_option("--preset", preset,
                  "llama3.2-1b, qwen2.5-3b, tiny-llama, tiny-qwen2; encoders: tiny-bert, "
                  "tiny-nomic-bert (recipe f32 or f16)");
-  app.add_option("--pooling", pooling, "encoders: pooling_type (0 none, 1 mean, 2 cls, 3 last)");
+  app.add_option("--pooling", pooling, "encoders: pooling_type (0 none, 1 mean, 2 cls, 3 last, 4 rank)");
   app.add_option("--recipe", recipe, "f32, f16, bf16, q8_0, q4_0, q4_k_m, q4_k_s, q6_k, ...");
   app.add_option("--vocab-from", vocab_from, "GGUF whose tokenizer.* keys are copied");
   app.add_option("--layers", layers, "override the layer count");

@@ -53,6 +53,9 @@ void write_synthetic_encoder(const SyntheticEncoderSpec& s, const std::string& p
   w.set_uint32("tokenizer.ggml.cls_token_id", 2);
   w.set_uint32("tokenizer.ggml.seperator_token_id", 3);  // sic: llama.cpp's spelling
   w.set_uint32("tokenizer.ggml.mask_token_id", 4);
+  // A reranker's pair is [BOS] query [EOS] [SEP] document [EOS]: with [SEP] as EOS too, the
+  // fixture has every special of that layout, as XLM-RoBERTa rerankers do (</s> is both).
+  if (s.pooling_type == 4) w.set_uint32("tokenizer.ggml.eos_token_id", 3);
   const uint64_t vocab = tokens.size();
 
   uint32_t counter = static_cast<uint32_t>(s.seed * 1000);
@@ -106,6 +109,13 @@ void write_synthetic_encoder(const SyntheticEncoderSpec& s, const std::string& p
     if (bert) add(p + "ffn_down.bias", {E}, DType::kF32, 0.0f, 0.1f);
     add(p + "layer_output_norm.weight", {E}, DType::kF32, 1.0f, 0.1f);
     add(p + "layer_output_norm.bias", {E}, DType::kF32, 0.0f, 0.1f);
+  }
+  if (s.pooling_type == 4) {
+    // The classification head: dense + tanh, then one relevance logit.
+    add("cls.weight", {E, E}, matrix_type, 0.0f, 2.0f * proj);
+    add("cls.bias", {E}, DType::kF32, 0.0f, 0.1f);
+    add("cls.output.weight", {E, 1}, matrix_type, 0.0f, 2.0f * proj);
+    add("cls.output.bias", {1}, DType::kF32, 0.0f, 0.1f);
   }
   w.write(path);
 }

@@ -15,7 +15,7 @@ struct SyntheticEncoderSpec {
   int heads = 4;
   int ffn = 64;
   int context = 64;            // bert: rows of position_embd
-  uint32_t pooling_type = 1;   // 0 none, 1 mean, 2 cls, 3 last
+  uint32_t pooling_type = 1;   // 0 none, 1 mean, 2 cls, 3 last, 4 rank (adds a cls head)
   std::string recipe = "f32";  // "f32" or "f16" for the 2-D weights; 1-D ones stay f32
   uint64_t seed = 1;
 };
