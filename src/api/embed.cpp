@@ -13,18 +13,24 @@
 namespace slimllm::api {
 namespace {
 
-// The fields both requests share, with Go's messages for wrong types.
 template <typename Request>
 void read_common(const Json& j, const char* owner, Request& r) {
+  read_model_fields(j, owner, r.model, r.options, r.keep_alive);
+}
+
+}  // namespace
+
+void read_model_fields(const Json& j, const char* owner, std::string& model, Json& options,
+                       std::optional<int64_t>& keep_alive) {
   if (auto it = j.find("model"); it != j.end() && !it->is_null()) {
     if (!it->is_string()) type_error(*it, owner, "model", "string");
-    r.model = it->template get<std::string>();
+    model = it->get<std::string>();
   }
-  auto options = j.find("options");
-  r.options = validate_options(options == j.end() ? Json() : *options);
+  auto opts = j.find("options");
+  options = validate_options(opts == j.end() ? Json() : *opts);
   if (auto it = j.find("keep_alive"); it != j.end() && !it->is_null()) {
     try {
-      r.keep_alive = parse_keep_alive(*it);
+      keep_alive = parse_keep_alive(*it);
     } catch (const ApiError&) {
       throw;
     } catch (const Error& e) {
@@ -32,8 +38,6 @@ void read_common(const Json& j, const char* owner, Request& r) {
     }
   }
 }
-
-}  // namespace
 
 EmbedRequest EmbedRequest::from_json(const Json& j) {
   const char* o = "EmbedRequest";

@@ -53,6 +53,11 @@ struct EmbeddingResponse {
   OrderedJson to_json() const;
 };
 
+// The fields the embedding-model requests share (/api/embed, /api/embeddings, /api/rerank):
+// `model`, `options` (validated) and `keep_alive`, with Go's messages for wrong types.
+void read_model_fields(const Json& j, const char* owner, std::string& model, Json& options,
+                       std::optional<int64_t>& keep_alive);
+
 // Ollama's post-processing of an /api/embed vector: L2-normalized, then, when 0 < dimensions <
 // its size, cut to `dimensions` and normalized again. Throws ApiError 400 "embedding contains
 // NaN or Inf values" as Ollama does.

@@ -1,12 +1,15 @@
 // /api/embed and the legacy /api/embeddings: parse, find the model, lease a runner (any model:
 // a generative one embeds with its last token, as Ollama allows), and answer one JSON object.
-// All of a request's inputs go to the runner in one call, which batches them.
+// All of a request's inputs go to the runner in one call, which batches them. /api/rerank and
+// /v1/rerank score documents against a query the same way, on a reranker (pooling rank).
 #include "api/api_error.h"
 #include "api/embed.h"
+#include "api/rerank.h"
 #include "base/clock.h"
 #include "server/generation.h"
 #include "server/http_util.h"
 #include "server/metrics.h"
+#include "server/native_bridge.h"
 #include "server/routes.h"
 #include "server/served_model.h"
 
@@ -94,6 +97,35 @@ void handle_embeddings(ServerContext& ctx, const httplib::Request& req, httplib:
   send_json(res, out.to_json());
 }
 
+void handle_rerank(ServerContext& ctx, const httplib::Request& req, httplib::Response& res) {
+  const api::RerankRequest r = api::RerankRequest::from_json(api::parse_body(req.body));
+  const ServedModel model = find_model(ctx, r.model);
+  if (!has(capabilities_of(model), "rerank")) {
+    fail_status(400, str_cat("\"", r.model, "\" does not support reranking"));
+  }
+  const Options options = model.options(ctx.config.context_length, r.options);
+  const auto ticket = ctx.generations.begin();
+  RunnerLease lease =
+      ctx.scheduler.acquire(model.spec(), load_options(options), r.keep_alive, client_gone(req));
+  RerankInput input;
+  input.query = r.query;
+  input.documents = r.documents;
+  input.truncate = r.truncate.value_or(true);
+  RerankResult result;
+  try {
+    result = lease.runner().rerank(input);
+  } catch (const EmbedInputError& e) {
+    fail_status(400, e.what());
+  }
+  lease.release();
+  ctx.metrics.add_tokens(model.name.display(), result.prompt_eval_count, 0);
+  api::RerankResponse out;
+  out.model = r.model;
+  out.logits = std::move(result.logits);
+  out.prompt_tokens = result.prompt_eval_count;
+  send_json(res, out.to_json(r));
+}
+
 }  // namespace
 
 void serve_embed(ServerContext& ctx, const httplib::Request& req, httplib::Response& res) {
@@ -106,6 +138,13 @@ void add_embed_routes(RouteTable& routes, ServerContext& ctx) {
   });
   routes.post("/api/embeddings", [&ctx](const httplib::Request& req, httplib::Response& res) {
     guarded(res, [&] { handle_embeddings(ctx, req, res); });
+  });
+  // Not in Ollama: the same handler answers both, with each API's error shape.
+  routes.post("/api/rerank", [&ctx](const httplib::Request& req, httplib::Response& res) {
+    guarded(res, [&] { handle_rerank(ctx, req, res); });
+  });
+  routes.post("/v1/rerank", [&ctx](const httplib::Request& req, httplib::Response& res) {
+    openai_guarded(res, [&] { handle_rerank(ctx, req, res); });
   });
 }
 

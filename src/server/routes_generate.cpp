@@ -27,30 +27,6 @@ std::string now_utc() {
   return rfc3339_utc(std::chrono::system_clock::now());
 }
 
-// A model's capabilities, read from its GGUF once: blobs are named by their digest, so a path
-// never changes content, and a request should not parse a 150k-token vocabulary again.
-std::vector<std::string> capabilities_of(const ServedModel& model) {
-  if (model.layers.model_path.empty()) return {};
-  static std::mutex mutex;
-  static std::map<std::pair<std::string, std::string>, std::vector<std::string>> cache;
-  const auto key = std::make_pair(model.layers.model_path, model.layers.template_text);
-  {
-    std::lock_guard lock(mutex);
-    auto it = cache.find(key);
-    if (it != cache.end()) return it->second;
-  }
-  GgufFile gguf = GgufFile::open(model.layers.model_path);
-  std::vector<std::string> caps = model_capabilities(gguf, model.layers.template_text);
-  std::lock_guard lock(mutex);
-  if (cache.size() >= 64) cache.clear();
-  cache.emplace(key, caps);
-  return caps;
-}
-
-bool has(const std::vector<std::string>& caps, const char* cap) {
-  return std::find(caps.begin(), caps.end(), cap) != caps.end();
-}
-
 // The request body again with its objects' key order kept: a schema's properties and a tool's
 // parameters are generated in the order the client wrote them, as Ollama does.
 OrderedJson ordered_body(const httplib::Request& req) {

@@ -1,5 +1,12 @@
 #include "server/served_model.h"
 
+#include <algorithm>
+#include <map>
+#include <mutex>
+
+#include "gguf/reader.h"
+#include "store/model_info.h"
+
 namespace slimllm {
 
 ModelSpec ServedModel::spec() const {
@@ -65,6 +72,30 @@ api::ModelDetails model_details(const ModelLayers& layers) {
   d.parameter_size = layers.config.model_type;
   d.quantization_level = layers.config.file_type;
   return d;
+}
+
+// A model's capabilities, read from its GGUF once: blobs are named by their digest, so a path
+// never changes content, and a request should not parse a 150k-token vocabulary again.
+std::vector<std::string> capabilities_of(const ServedModel& model) {
+  if (model.layers.model_path.empty()) return {};
+  static std::mutex mutex;
+  static std::map<std::pair<std::string, std::string>, std::vector<std::string>> cache;
+  const auto key = std::make_pair(model.layers.model_path, model.layers.template_text);
+  {
+    std::lock_guard lock(mutex);
+    auto it = cache.find(key);
+    if (it != cache.end()) return it->second;
+  }
+  GgufFile gguf = GgufFile::open(model.layers.model_path);
+  std::vector<std::string> caps = model_capabilities(gguf, model.layers.template_text);
+  std::lock_guard lock(mutex);
+  if (cache.size() >= 64) cache.clear();
+  cache.emplace(key, caps);
+  return caps;
+}
+
+bool has(const std::vector<std::string>& caps, const char* cap) {
+  return std::find(caps.begin(), caps.end(), cap) != caps.end();
 }
 
 }  // namespace slimllm

@@ -33,4 +33,9 @@ SamplingOptions sampling_options(const Options& options);
 // Details as /api/tags, /api/ps and /api/show report them.
 api::ModelDetails model_details(const ModelLayers& layers);
 
+// The model's capabilities as /api/show lists them ("completion", "embedding", "rerank",
+// "tools", "thinking", ...), read from its GGUF once per blob and template.
+std::vector<std::string> capabilities_of(const ServedModel& model);
+bool has(const std::vector<std::string>& caps, const char* cap);
+
 }  // namespace slimllm

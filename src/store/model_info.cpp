@@ -178,7 +178,12 @@ std::vector<std::string> model_capabilities(const GgufFile& gguf, const std::str
                                               "jina-bert-v2", "neo-bert",   "modern-bert"};
   const bool encoder =
       std::find(std::begin(kEncoders), std::end(kEncoders), arch) != std::end(kEncoders);
-  caps.push_back(encoder || gguf.has(arch + ".pooling_type") ? "embedding" : "completion");
+  // A reranker (pooling rank) scores query/document pairs (/api/rerank) and has no embeddings.
+  if (gguf.get_int(arch + ".pooling_type", 0) == 4) {
+    caps.push_back("rerank");
+  } else {
+    caps.push_back(encoder || gguf.has(arch + ".pooling_type") ? "embedding" : "completion");
+  }
   // Ollama inspects the parsed template's variables; a textual check finds the same references.
   if (tmpl.find(".Tools") != std::string::npos) caps.push_back("tools");
   if (tmpl.find(".Suffix") != std::string::npos) caps.push_back("insert");
