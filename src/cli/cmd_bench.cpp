@@ -3,18 +3,15 @@
 // can be read as a fraction of its ceiling (every generated token reads every weight once).
 // With --format, generation also runs held to a JSON grammar, in alternating rounds with the
 // unconstrained runs, to show what structured outputs cost per token.
-#include <sys/resource.h>
 
 #include <algorithm>
 #include <cstdio>
 #include <ctime>
 #include <fstream>
 #include <iterator>
-#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
-#include <random>
 #include <span>
 #include <string>
 #include <vector>
@@ -25,6 +22,8 @@
 #include "base/error.h"
 #include "base/strings.h"
 #include "base/thread_pool.h"
+#include "cli/bench_embed.h"
+#include "cli/bench_util.h"
 #include "cli/commands.h"
 #include "engine/loaded_model.h"
 #include "engine/output_constraint.h"
@@ -49,34 +48,9 @@ struct BenchOptions {
   bool mmap = false;   // map the file instead of the default (what the server does: weights_access)
   std::string format;  // "json" (any object) or a JSON schema file; "" ⇒ unconstrained only
   bool mask_every_step = false;  // with format: skip the check of the argmax (the worst case)
+  std::string embed;             // "NxL,...": embedding throughput instead (bench_embed.h)
+  int batch = 512;               // with embed: tokens per pass (num_batch)
 };
-
-struct Stats {
-  double median = 0, min = 0, max = 0;
-};
-
-Stats stats_of(std::vector<double> values) {
-  std::sort(values.begin(), values.end());
-  Stats s;
-  if (values.empty()) return s;
-  s.min = values.front();
-  s.max = values.back();
-  size_t n = values.size();
-  s.median = n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
-  return s;
-}
-
-// Peak resident set size so far, from /proc (falls back to getrusage).
-uint64_t peak_rss_bytes() {
-  std::ifstream status("/proc/self/status");
-  std::string line;
-  while (std::getline(status, line)) {
-    if (str_starts_with(line, "VmHWM:")) return std::stoull(line.substr(6)) * 1024;
-  }
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  return static_cast<uint64_t>(usage.ru_maxrss) * 1024;
-}
 
 // The weights one generated token reads: every layer matrix and the output projection (the
 // embedding lookup reads one row), as byte ranges.
@@ -93,31 +67,6 @@ std::vector<std::span<const uint8_t>> weights_per_token(const Model& model) {
     for (const WeightView* w : {&l.wq, &l.wk, &l.wv, &l.wo, &l.w_gate, &l.w_up, &l.w_down}) add(*w);
   }
   return ranges;
-}
-
-std::string dominant_type(const Model& model) {
-  std::map<std::string, uint64_t> by_type;
-  for (const WeightView* w : model.weights().matrices()) {
-    if (!w->empty())
-      by_type[std::string(dtype_name(w->type))] += w->rows * row_bytes(w->type, w->cols);
-  }
-  std::string best;
-  uint64_t most = 0;
-  for (const auto& [name, bytes] : by_type) {
-    if (bytes > most) {
-      most = bytes;
-      best = name;
-    }
-  }
-  return best;
-}
-
-std::vector<int32_t> random_tokens(int count, int64_t vocab, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::uniform_int_distribution<int32_t> pick(0, static_cast<int32_t>(vocab - 1));
-  std::vector<int32_t> ids(count);
-  for (int32_t& id : ids) id = pick(rng);
-  return ids;
 }
 
 // Seconds to evaluate `tokens` as one prompt batch from an empty cache.
@@ -494,7 +443,31 @@ void add_bench_command(CLI::App& app) {
   cmd->add_flag("--mask-every-step", options->mask_every_step,
                 "with --format: mask the vocabulary at every step, as for a model that never "
                 "follows the grammar (the worst case)");
-  cmd->callback([options] { run_bench(*options); });
+  cmd->add_option("--embed", options->embed,
+                  "embedding throughput instead: INPUTSxTOKENS[,...] (e.g. 256x40,16x500); the "
+                  "default for an encoder model");
+  cmd->add_option("--batch", options->batch, "with --embed: tokens per pass (num_batch)")
+      ->check(CLI::Range(1, 65536));
+  cmd->callback([options] {
+    std::string embed = options->embed;
+    if (embed.empty() && GgufFile::open(options->path).get_string("general.architecture", "")
+                                 .find("bert") != std::string::npos) {
+      embed = "256x40,16x500";
+    }
+    if (embed.empty()) {
+      run_bench(*options);
+      return;
+    }
+    EmbedBenchOptions e;
+    e.path = options->path;
+    e.shapes = parse_embed_shapes(embed);
+    e.batch = options->batch;
+    e.threads = options->threads;
+    e.repetitions = options->repetitions;
+    e.json = options->json;
+    e.mmap = options->mmap;
+    run_embed_bench(e);
+  });
 }
 
 }  // namespace slimllm

@@ -17,7 +17,8 @@ int main(int argc, char** argv) {
   uint32_t pooling = 1;
   app.add_option("--preset", preset,
                  "llama3.2-1b, qwen2.5-3b, tiny-llama, tiny-qwen2; encoders: tiny-bert, "
-                 "tiny-nomic-bert (recipe f32 or f16)");
+                 "tiny-nomic-bert, nomic-embed-text (its shape: 137M parameters; recipe f32, f16 "
+                 "or q8_0)");
   app.add_option("--pooling", pooling, "encoders: pooling_type (0 none, 1 mean, 2 cls, 3 last, 4 rank)");
   app.add_option("--recipe", recipe, "f32, f16, bf16, q8_0, q4_0, q4_k_m, q4_k_s, q6_k, ...");
   app.add_option("--vocab-from", vocab_from, "GGUF whose tokenizer.* keys are copied");
@@ -27,9 +28,20 @@ int main(int argc, char** argv) {
   app.add_option("-o,--output", out, "output .gguf")->required();
   CLI11_PARSE(app, argc, argv);
   try {
-    if (preset == "tiny-bert" || preset == "tiny-nomic-bert") {
+    if (preset == "tiny-bert" || preset == "tiny-nomic-bert" || preset == "nomic-embed-text") {
       slimllm::SyntheticEncoderSpec spec;
-      spec.arch = preset.substr(5);
+      if (preset == "nomic-embed-text") {
+        // nomic-embed-text v1.5's shape (the vocabulary stays the fixtures' 57 WordPiece
+        // tokens: an embedding lookup costs the same from any table).
+        spec.arch = "nomic-bert";
+        spec.layers = 12;
+        spec.embedding = 768;
+        spec.heads = 12;
+        spec.ffn = 3072;
+        spec.context = 2048;
+      } else {
+        spec.arch = preset.substr(5);
+      }
       spec.recipe = recipe;
       spec.pooling_type = pooling;
       spec.seed = seed;

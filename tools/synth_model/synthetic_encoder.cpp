@@ -13,17 +13,21 @@ namespace slimllm {
 
 void write_synthetic_encoder(const SyntheticEncoderSpec& s, const std::string& path) {
   if (s.arch != "bert" && s.arch != "nomic-bert") fail("not an encoder architecture: ", s.arch);
-  if (s.recipe != "f32" && s.recipe != "f16") fail("encoder recipe must be f32 or f16");
+  if (s.recipe != "f32" && s.recipe != "f16" && s.recipe != "q8_0")
+    fail("encoder recipe must be f32, f16 or q8_0");
   if (s.heads <= 0 || s.embedding % s.heads != 0) fail("heads must divide the embedding");
   const bool bert = s.arch == "bert";
   const std::string& a = s.arch;
-  const DType matrix_type = s.recipe == "f16" ? DType::kF16 : DType::kF32;
+  const DType matrix_type = s.recipe == "f16"    ? DType::kF16
+                           : s.recipe == "q8_0" ? DType::kQ8_0
+                                                : DType::kF32;
 
   GgufWriter w;
   w.set_string("general.architecture", a);
   w.set_string("general.type", "model");
   w.set_string("general.name", "tiny " + a + " synthetic");
-  w.set_uint32("general.file_type", s.recipe == "f16" ? 1 : 0);
+  // llama.cpp's file types: 0 all f32, 1 mostly f16, 7 mostly q8_0.
+  w.set_uint32("general.file_type", s.recipe == "f16" ? 1 : s.recipe == "q8_0" ? 7 : 0);
   w.set_uint32(a + ".context_length", static_cast<uint32_t>(s.context));
   w.set_uint32(a + ".embedding_length", static_cast<uint32_t>(s.embedding));
   w.set_uint32(a + ".feed_forward_length", static_cast<uint32_t>(s.ffn));
