@@ -1,6 +1,7 @@
 // `slimllm run NAME [PROMPT]` through the server at OLLAMA_HOST, as Ollama's CLI does it: make sure
 // the model is there (pulling it when it is not), then either answer one prompt (arguments, and
 // standard input when it is not a terminal) through /api/generate, or open the interactive chat.
+// An embedding model prints the prompt's vector instead (/api/embed).
 #include <unistd.h>
 
 #include <algorithm>
@@ -53,14 +54,40 @@ void pull_model(api::Client& client, const RunArgs& args) {
                      });
 }
 
-// /api/show, pulling the model first when the server does not have it.
-void ensure_model(api::Client& client, const RunArgs& args) {
+// /api/show, pulling the model first when the server does not have it; its capabilities.
+std::vector<std::string> ensure_model(api::Client& client, const RunArgs& args) {
+  nlohmann::json show;
   try {
-    client.post("/api/show", {{"model", args.model}});
+    show = client.post("/api/show", {{"model", args.model}});
   } catch (const ApiError& e) {
     if (e.status() != 404) throw;
     pull_model(client, args);
+    show = client.post("/api/show", {{"model", args.model}});
   }
+  std::vector<std::string> caps;
+  if (show.contains("capabilities") && show["capabilities"].is_array()) {
+    for (const auto& c : show["capabilities"]) {
+      if (c.is_string()) caps.push_back(c.get<std::string>());
+    }
+  }
+  return caps;
+}
+
+bool has_capability(const std::vector<std::string>& caps, const char* cap) {
+  return std::find(caps.begin(), caps.end(), cap) != caps.end();
+}
+
+// An embedding model answers a prompt with its vector (/api/embed), printed as a JSON array on
+// one line, as Ollama's CLI does.
+void embed_one(api::Client& client, const RunArgs& args, const std::string& text,
+               const nlohmann::json& options) {
+  nlohmann::json request = {{"model", args.model}, {"input", text}, {"options", options}};
+  if (!args.keep_alive.empty()) request["keep_alive"] = args.keep_alive;
+  const nlohmann::json answer = client.post("/api/embed", request);
+  const nlohmann::json& embeddings = answer.value("embeddings", nlohmann::json::array());
+  if (embeddings.empty()) fail("no embeddings generated");
+  for (const auto& v : embeddings) std::printf("%s\n", v.dump().c_str());
+  std::fflush(stdout);
 }
 
 void one_shot(api::Client& client, const RunArgs& args, const std::string& prompt,
@@ -89,7 +116,8 @@ void run_model_remote(const RunArgs& args) {
   api::Client client = api::Client::from_env();
   const nlohmann::json options = parameter_options(args.parameters);
   think_value(args.think);  // a bad --think value fails before anything is asked of the server
-  ensure_model(client, args);
+  const std::vector<std::string> caps = ensure_model(client, args);
+  const bool embedder = has_capability(caps, "embedding") && !has_capability(caps, "completion");
   std::string prompt;
   for (const std::string& word : args.prompt) prompt += (prompt.empty() ? "" : " ") + word;
   const bool terminal = isatty(STDIN_FILENO) != 0;
@@ -97,6 +125,13 @@ void run_model_remote(const RunArgs& args) {
     // Piped input comes first, then the arguments (Ollama's order).
     std::string input((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
     if (!input.empty()) prompt = prompt.empty() ? input : input + " " + prompt;
+  }
+  if (embedder) {
+    if (str_trim(prompt).empty()) {
+      fail("embedding models require input text. Usage: slimllm run ", args.model, " [TEXT]");
+    }
+    embed_one(client, args, prompt, options);
+    return;
   }
   install_interrupt_handler();
   if (!prompt.empty() || !terminal) {

@@ -8,11 +8,13 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "fake_ollama.h"
+#include "gguf/writer.h"
 #include "test_server.h"
 
 namespace slimllm {
@@ -176,6 +178,39 @@ TEST(Cli, RunAnswersOnePromptThroughTheServer) {
   CliRun bad = run_cli(s, "run stories --parameter num_predict=many hi </dev/null");
   EXPECT_EQ(bad.status, 1);
   EXPECT_NE(bad.output.find("invalid int value [many]"), std::string::npos) << bad.output;
+}
+
+// An embedding model answers `run` with its vector, one JSON array per line, as Ollama's CLI
+// prints it; without text it says what to give.
+TEST(Cli, RunOnAnEmbeddingModelPrintsTheVector) {
+  TestServer s;
+  GgufWriter w;
+  w.set_string("general.architecture", "bert");
+  w.set_uint32("bert.pooling_type", 1);
+  const std::string path = (s.root / "embedder.gguf").string();
+  w.write(path);
+  CreateSpec spec;
+  spec.name = *ModelName::parse("embedder");
+  spec.files["embedder.gguf"] = s.store->add_blob_file(path, kMediaModel).digest;
+  create_model(*s.store, spec, {});
+
+  CliRun r = run_cli(s, "run embedder hello </dev/null");
+  ASSERT_EQ(r.status, 0) << r.output;
+  ASSERT_EQ(lines_of(r.output).size(), 2u) << r.output;  // the vector's line, then ""
+  const nlohmann::json v = nlohmann::json::parse(lines_of(r.output)[0]);
+  // The fake runner's {3, 4, 0, L} for an L-token input, L2-normalized by /api/embed.
+  ASSERT_EQ(v.size(), 4u) << r.output;
+  const double norm = std::sqrt(9.0 + 16.0 + 25.0);  // "hello": 5 tokens
+  EXPECT_NEAR(v[0].get<double>(), 3 / norm, 1e-6);
+  EXPECT_NEAR(v[3].get<double>(), 5 / norm, 1e-6);
+  ASSERT_EQ(s.state.embed_inputs.size(), 1u);
+  EXPECT_EQ(s.state.embed_inputs[0].items.at(0).text, "hello");
+  EXPECT_TRUE(s.state.inputs.empty()) << "nothing generated";
+
+  CliRun empty = run_cli(s, "run embedder </dev/null");
+  EXPECT_EQ(empty.status, 1);
+  EXPECT_NE(empty.output.find("embedding models require input text"), std::string::npos)
+      << empty.output;
 }
 
 // --think and --hidethinking, against a server that streams thinking (ollama-api.md §1.12).
