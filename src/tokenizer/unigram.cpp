@@ -35,7 +35,6 @@ UnigramEncoder::UnigramEncoder(const GgufFile& file, const Vocab& vocab) {
     TokenType type = vocab.types[id];
     if (type == TokenType::kNormal || type == TokenType::kUndefined)
       min_score = std::min<double>(min_score, vocab.scores[id]);
-    if (type == TokenType::kByte) byte_fallback_ = true;
     bool usable = type == TokenType::kNormal || type == TokenType::kUndefined ||
                   type == TokenType::kUserDefined || type == TokenType::kUnused;
     if (!usable || vocab.texts[id].empty()) continue;
@@ -156,13 +155,6 @@ void UnigramEncoder::encode(const Vocab& vocab, std::string_view text,
     if (token >= 0) {
       out.push_back(token);
       previous_unknown = false;
-      continue;
-    }
-    if (byte_fallback_) {
-      for (size_t i = start; i < end; ++i) {
-        int32_t byte = vocab.byte_tokens[static_cast<uint8_t>(normalized[i])];
-        out.push_back(byte >= 0 ? byte : vocab.unknown);
-      }
       continue;
     }
     if (!previous_unknown) out.push_back(vocab.unknown);

@@ -4,9 +4,9 @@
 // Viterbi into the pieces whose scores (log probabilities) sum highest.
 //
 // A character no piece covers costs the lowest piece score minus 10 and becomes the unknown
-// token; neighbouring unknown characters share one. When the vocabulary has byte tokens
-// (<0xXX>, SentencePiece's byte_fallback) they spell such characters instead, as SentencePiece
-// does (llama.cpp gives <unk> there too).
+// token; neighbouring unknown characters share one. Byte tokens (<0xXX>) are not used for them,
+// as llama.cpp does not (SentencePiece's byte_fallback would): the ids are llama.cpp's
+// (tests/tokenizer/unigram_golden_test.cpp).
 #pragma once
 
 #include <cstdint>
@@ -41,7 +41,6 @@ class UnigramEncoder {
   Charsmap charsmap_;
   std::vector<Node> trie_;  // the pieces Viterbi may use
   double unknown_score_ = 0;
-  bool byte_fallback_ = false;
 };
 
 }  // namespace slimllm

@@ -22,6 +22,10 @@ int main(int argc, char** argv) {
   app.add_option("--pooling", pooling, "encoders: pooling_type (0 none, 1 mean, 2 cls, 3 last, 4 rank)");
   app.add_option("--recipe", recipe, "f32, f16, bf16, q8_0, q4_0, q4_k_m, q4_k_s, q6_k, ...");
   app.add_option("--vocab-from", vocab_from, "GGUF whose tokenizer.* keys are copied");
+  std::string tokenizer_model;
+  app.add_option("--tokenizer-model", tokenizer_model,
+                 "encoders: the tokenizer.ggml.model to declare (t5 reads the vocabulary as "
+                 "Unigram)");
   app.add_option("--layers", layers, "override the layer count");
   app.add_option("--seed", seed, "random seed");
   app.add_option("--threads", threads, "quantization threads");
@@ -45,6 +49,8 @@ int main(int argc, char** argv) {
       spec.recipe = recipe;
       spec.pooling_type = pooling;
       spec.seed = seed;
+      spec.vocab_from = vocab_from;
+      spec.tokenizer_model = tokenizer_model;
       if (layers > 0) spec.layers = layers;
       slimllm::write_synthetic_encoder(spec, out);
       return 0;

@@ -2,10 +2,12 @@
 
 #include <cmath>
 #include <cstring>
+#include <optional>
 #include <random>
 #include <vector>
 
 #include "base/error.h"
+#include "gguf/reader.h"
 #include "gguf/writer.h"
 #include "tensor/quantize.h"
 
@@ -38,29 +40,45 @@ void write_synthetic_encoder(const SyntheticEncoderSpec& s, const std::string& p
   w.set_uint32(a + ".pooling_type", s.pooling_type);
   if (!bert) w.set_float32(a + ".rope.freq_base", 1000.0f);
 
-  // WordPiece as llama.cpp's converter stores it: word starts carry "▁", continuations are bare.
-  std::vector<std::string> tokens = {"[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"};
-  std::vector<int32_t> types = {3, 2, 3, 3, 3};  // control, unknown, control ×3
-  for (char c = 'a'; c <= 'z'; ++c) tokens.push_back("\xe2\x96\x81" + std::string(1, c));
-  for (char c = 'a'; c <= 'z'; ++c) tokens.push_back(std::string(1, c));
-  types.resize(tokens.size(), 1);  // normal
-  std::vector<float> scores(tokens.size(), 0.0f);
-  w.set_string("tokenizer.ggml.model", "bert");
-  w.set_string("tokenizer.ggml.pre", "default");
-  w.set_string_array("tokenizer.ggml.tokens", tokens);
-  w.set_array("tokenizer.ggml.scores", GgufType::kFloat32, scores.data(), scores.size());
-  w.set_array("tokenizer.ggml.token_type", GgufType::kInt32, types.data(), types.size());
-  w.set_uint32("tokenizer.ggml.token_type_count", 2);
-  w.set_uint32("tokenizer.ggml.padding_token_id", 0);
-  w.set_uint32("tokenizer.ggml.unknown_token_id", 1);
-  w.set_uint32("tokenizer.ggml.bos_token_id", 2);
-  w.set_uint32("tokenizer.ggml.cls_token_id", 2);
-  w.set_uint32("tokenizer.ggml.seperator_token_id", 3);  // sic: llama.cpp's spelling
-  w.set_uint32("tokenizer.ggml.mask_token_id", 4);
-  // A reranker's pair is [BOS] query [EOS] [SEP] document [EOS]: with [SEP] as EOS too, the
-  // fixture has every special of that layout, as XLM-RoBERTa rerankers do (</s> is both).
-  if (s.pooling_type == 4) w.set_uint32("tokenizer.ggml.eos_token_id", 3);
-  const uint64_t vocab = tokens.size();
+  uint64_t vocab = 0;
+  std::optional<GgufFile> vocab_file;
+  if (!s.vocab_from.empty()) {
+    vocab_file.emplace(GgufFile::open(s.vocab_from));
+    for (const GgufKeyValue& kv : vocab_file->metadata()) {
+      if (kv.key.rfind("tokenizer.", 0) == 0) w.set_value(kv.key, kv.value);
+    }
+    const GgufValue* copied = vocab_file->find("tokenizer.ggml.tokens");
+    if (copied == nullptr) fail(s.vocab_from, ": no tokenizer.ggml.tokens to copy");
+    vocab = copied->size();
+    // An encoder's token-type table needs its row count (XLM-RoBERTa has one type).
+    if (vocab_file->find("tokenizer.ggml.token_type_count") == nullptr)
+      w.set_uint32("tokenizer.ggml.token_type_count", 2);
+  } else {
+    // WordPiece as llama.cpp's converter stores it: word starts carry "▁", continuations are bare.
+    std::vector<std::string> tokens = {"[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"};
+    std::vector<int32_t> types = {3, 2, 3, 3, 3};  // control, unknown, control ×3
+    for (char c = 'a'; c <= 'z'; ++c) tokens.push_back("\xe2\x96\x81" + std::string(1, c));
+    for (char c = 'a'; c <= 'z'; ++c) tokens.push_back(std::string(1, c));
+    types.resize(tokens.size(), 1);  // normal
+    std::vector<float> scores(tokens.size(), 0.0f);
+    w.set_string("tokenizer.ggml.model", "bert");
+    w.set_string("tokenizer.ggml.pre", "default");
+    w.set_string_array("tokenizer.ggml.tokens", tokens);
+    w.set_array("tokenizer.ggml.scores", GgufType::kFloat32, scores.data(), scores.size());
+    w.set_array("tokenizer.ggml.token_type", GgufType::kInt32, types.data(), types.size());
+    w.set_uint32("tokenizer.ggml.token_type_count", 2);
+    w.set_uint32("tokenizer.ggml.padding_token_id", 0);
+    w.set_uint32("tokenizer.ggml.unknown_token_id", 1);
+    w.set_uint32("tokenizer.ggml.bos_token_id", 2);
+    w.set_uint32("tokenizer.ggml.cls_token_id", 2);
+    w.set_uint32("tokenizer.ggml.seperator_token_id", 3);  // sic: llama.cpp's spelling
+    w.set_uint32("tokenizer.ggml.mask_token_id", 4);
+    // A reranker's pair is [BOS] query [EOS] [SEP] document [EOS]: with [SEP] as EOS too, the
+    // fixture has every special of that layout, as XLM-RoBERTa rerankers do (</s> is both).
+    if (s.pooling_type == 4) w.set_uint32("tokenizer.ggml.eos_token_id", 3);
+    vocab = tokens.size();
+  }
+  if (!s.tokenizer_model.empty()) w.set_string("tokenizer.ggml.model", s.tokenizer_model);
 
   uint32_t counter = static_cast<uint32_t>(s.seed * 1000);
   // Normal values (mean, scale); matrices get scale 1/√cols so every projection keeps activations

@@ -18,6 +18,11 @@ struct SyntheticEncoderSpec {
   uint32_t pooling_type = 1;   // 0 none, 1 mean, 2 cls, 3 last, 4 rank (adds a cls head)
   std::string recipe = "f32";  // "f32" or "f16" for the 2-D weights; 1-D ones stay f32
   uint64_t seed = 1;
+  // A GGUF whose tokenizer.* keys replace the WordPiece vocabulary (as synthetic_model's
+  // vocab_from), and a tokenizer.ggml.model to declare instead of the file's ("t5": read the
+  // vocabulary as Unigram, as bge-m3's XLM-RoBERTa vocabulary is).
+  std::string vocab_from;
+  std::string tokenizer_model;
 };
 
 // The WordPiece vocabulary the fixtures carry: [PAD] [UNK] [CLS] [SEP] [MASK], then "▁a".."▁z"
