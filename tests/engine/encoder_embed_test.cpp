@@ -1,4 +1,4 @@
-// The encoder fixtures (bert, nomic-bert; F32 and F16; mean and cls pooling) through the GGUF
+// The encoder fixtures (bert, nomic-bert; F32, F16 and Q8_0; mean and cls pooling) through the GGUF
 // runner's batched embeddings: all four inputs in one call, each within cosine 0.9999 of the
 // vector llama.cpp computed for it (tests/data/encoders/reference.json, made by
 // tools/encoder_reference/make_reference.mjs).
@@ -29,7 +29,7 @@ TEST(EncoderEmbeddings, BatchedRunnerMatchesLlamaCpp) {
   ASSERT_TRUE(in);
   const nlohmann::json ref = nlohmann::json::parse(in);
   const auto inputs = ref["inputs"].get<std::vector<std::vector<int32_t>>>();
-  ASSERT_EQ(ref["models"].size(), 8u);
+  ASSERT_EQ(ref["models"].size(), 10u);
   for (const auto& [file, model] : ref["models"].items()) {
     SCOPED_TRACE(file);
     ModelSpec spec;
