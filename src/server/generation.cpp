@@ -90,15 +90,22 @@ void respond_generation(httplib::Response& res, std::shared_ptr<RunnerLease> lea
   if (!stream) {
     ReplyDelta whole;
     GenerationMeter meter(watch);
+    bool gone = false;
     GenerateResult result = lease->runner().generate(input, [&](const GeneratedPiece& piece) {
       if (!piece.text.empty()) meter.piece();
       whole.append(reply.parser.add(piece));
-      return !aborted(watch);
+      gone = gone || (watch.client_gone && watch.client_gone());
+      return !aborted(watch) && !gone;
     });
     whole.append(reply.parser.finish());
     meter.result(result);
     int64_t load_ns = lease->load_duration_ns();
     lease->release();
+    if (gone) {
+      log_info("client disconnected, generation stopped", {{"model", watch.model}});
+      send_error(res, 499, "client disconnected");
+      return;
+    }
     if (aborted(watch)) {
       send_error(res, 503, kShutdownMessage);
       return;

@@ -79,6 +79,9 @@ struct GenerationWatch {
   Metrics* metrics = nullptr;
   GenerationTracker* tracker = nullptr;
   std::shared_ptr<GenerationTracker::Ticket> ticket;
+  // Whether the client hung up (http_util's client_gone): a non-streaming request whose client
+  // gave up stops generating instead of holding its slot to the end.
+  std::function<bool()> client_gone;
 };
 
 void respond_generation(httplib::Response& res, std::shared_ptr<RunnerLease> lease,

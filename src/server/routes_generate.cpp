@@ -135,6 +135,7 @@ StartedGeneration start_generation(ServerContext& ctx, const httplib::Request& r
   g.input.truncate = r.truncate.value_or(true);
   g.input.shift = r.shift.value_or(true);
   g.watch = watch_generation(ctx, model.name.display(), start);
+  g.watch.client_gone = client_gone(req);
   g.lease = std::make_shared<RunnerLease>(
       ctx.scheduler.acquire(model.spec(), load_options(options), r.keep_alive, client_gone(req)));
   return g;

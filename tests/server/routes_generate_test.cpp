@@ -363,6 +363,26 @@ TEST(Queue, CancelledStreamFreesTheSlot) {
   EXPECT_EQ(s.state.cancelled, 1);
 }
 
+// A non-streaming request whose client gave up (OpenAI SDKs do not stream by default) stops
+// generating and frees the only slot for the next request.
+TEST(Queue, AbandonedNonStreamingRequestFreesTheSlot) {
+  SchedulerConfig config = TestServer::default_config();
+  config.num_parallel = 1;
+  config.max_queue = 2;
+  TestServer s(config);
+  s.state.endless_runs = 1;  // the first generation would never end on its own
+  int fd = -1;
+  ASSERT_NO_FATAL_FAILURE(send_raw_generate(
+      s.port, json{{"model", "stories"}, {"prompt", "x"}, {"stream", false}}.dump(), fd));
+  ASSERT_TRUE(s.state.wait_started(1));
+  close(fd);
+  auto res = post(s, "/api/generate", {{"model", "stories"}, {"prompt", "y"}, {"stream", false}});
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200);
+  EXPECT_EQ(json::parse(res->body)["response"], "Once upon a time");
+  EXPECT_EQ(s.state.cancelled, 1) << "the abandoned generation was not stopped";
+}
+
 // A request waiting in the queue whose client hangs up leaves the queue and never runs.
 TEST(Queue, QueuedRequestLeavesWhenItsClientHangsUp) {
   SchedulerConfig config = TestServer::default_config();
