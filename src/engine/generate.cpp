@@ -89,6 +89,7 @@ GenerateStats generate(Session& s, std::span<const int32_t> prompt_in,
   tokens.insert(tokens.end(), prompt.begin() + static_cast<std::ptrdiff_t>(common), prompt.end());
   const int64_t prompt_done_ns = now_ns();
   stats.prompt_eval_count = static_cast<int64_t>(prompt.size());
+  stats.prompt_cached_count = static_cast<int64_t>(common);
   stats.prompt_eval_duration = prompt_done_ns - start_ns;
 
   const int64_t limit = options.num_predict < 0 ? 10 * num_ctx : options.num_predict;

@@ -21,6 +21,7 @@ namespace slimllm {
 struct GenerateStats {
   std::string done_reason;           // "stop", "length", or "" when the callback cancelled
   int64_t prompt_eval_count = 0;     // prompt tokens after truncation
+  int64_t prompt_cached_count = 0;   // of them, the prefix the session's cache already held
   int64_t prompt_eval_duration = 0;  // ns
   int64_t eval_count = 0;            // generated tokens
   int64_t eval_duration = 0;         // ns

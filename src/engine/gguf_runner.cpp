@@ -74,18 +74,18 @@ class GgufRunner final : public Runner {
   }
 
   GenerateResult generate(const GenerateInput& input, const TokenCallback& on_piece) override {
-    Slot& slot = acquire();
+    std::vector<int32_t> tokens = input.context_tokens;
+    const std::vector<int32_t> prompt =
+        loaded_.tokenizer.encode(input.prompt, input.add_special, true);
+    tokens.insert(tokens.end(), prompt.begin(), prompt.end());
+    if (tokens.empty()) fail("the prompt is empty");
+    Slot& slot = acquire(tokens);
     struct Release {
       GgufRunner* runner;
       Slot* slot;
       ~Release() { runner->release(*slot); }
     } release{this, &slot};
 
-    std::vector<int32_t> tokens = input.context_tokens;
-    const std::vector<int32_t> prompt =
-        loaded_.tokenizer.encode(input.prompt, input.add_special, true);
-    tokens.insert(tokens.end(), prompt.begin(), prompt.end());
-    if (tokens.empty()) fail("the prompt is empty");
     if (!input.truncate && static_cast<int64_t>(tokens.size()) >= slot.session.num_ctx()) {
       fail("the input length exceeds the context length");
     }
@@ -103,6 +103,7 @@ class GgufRunner final : public Runner {
     GenerateResult r;
     r.done_reason = st.done_reason;
     r.prompt_eval_count = st.prompt_eval_count;
+    r.prompt_cached_count = st.prompt_cached_count;
     r.prompt_eval_duration_ns = st.prompt_eval_duration;
     r.eval_count = st.eval_count;
     r.eval_duration_ns = st.eval_duration;
@@ -242,18 +243,36 @@ class GgufRunner final : public Runner {
     Session session;
     std::optional<ForwardState> embed_state;  // working memory of embedding passes
     bool busy = false;
+    uint64_t last_used = 0;  // uses_ when last acquired
   };
 
-  // The scheduler admits at most num_parallel calls at once, so a free slot always exists.
-  Slot& acquire() {
+  // The scheduler admits at most num_parallel calls at once, so a free slot always exists. A
+  // generation takes the free slot whose cache holds the longest prefix of its tokens (the same
+  // conversation's earlier turn, a shared system prompt), else the one used longest ago, so
+  // with several slots each conversation keeps finding its own cache. A few shared tokens (a
+  // BOS, a template's opening) do not count: taking that slot would drop a conversation's cache
+  // for nothing.
+  Slot& acquire(std::span<const int32_t> tokens = {}) {
     std::lock_guard<std::mutex> lock(mutex_);
+    Slot* best = nullptr;
+    size_t best_common = 0;
     for (auto& slot : slots_) {
-      if (!slot->busy) {
-        slot->busy = true;
-        return *slot;
+      if (slot->busy) continue;
+      const std::vector<int32_t>& cached = slot->session.tokens();
+      size_t common = 0;
+      while (common < cached.size() && common < tokens.size() && cached[common] == tokens[common])
+        ++common;
+      if (common < kMinReuse && common < cached.size()) common = 0;
+      if (!best || common > best_common ||
+          (common == best_common && slot->last_used < best->last_used)) {
+        best = slot.get();
+        best_common = common;
       }
     }
-    fail("model runner: all ", slots_.size(), " slots are busy");
+    if (!best) fail("model runner: all ", slots_.size(), " slots are busy");
+    best->busy = true;
+    best->last_used = ++uses_;
+    return *best;
   }
   void release(Slot& slot) {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -264,6 +283,8 @@ class GgufRunner final : public Runner {
   LoadedModel loaded_;
   Pooling pooling_;
   std::vector<std::unique_ptr<Slot>> slots_;
+  uint64_t uses_ = 0;  // acquisitions so far, under mutex_
+  static constexpr size_t kMinReuse = 4;  // shared tokens that make a slot's cache worth taking
   std::mutex mutex_;
   uint64_t memory_ = 0;
   std::shared_ptr<const GrammarVocab> grammar_vocab_;

@@ -94,6 +94,7 @@ struct GeneratedPiece {
 struct GenerateResult {
   std::string done_reason;  // "stop", "length", or "" when cancelled
   int64_t prompt_eval_count = 0;
+  int64_t prompt_cached_count = 0;  // prompt tokens reused from the cache, not evaluated again
   int64_t prompt_eval_duration_ns = 0;
   int64_t eval_count = 0;
   int64_t eval_duration_ns = 0;

@@ -142,3 +142,38 @@ TEST(GgufRunner, GreedyLogprobsAreTheLogSoftmaxOfTheLogits) {
 
 }  // namespace
 }  // namespace slimllm
+
+namespace slimllm {
+namespace {
+
+// With two slots, a conversation's next turn finds the slot that holds its earlier turn even
+// after another conversation ran in between: only the new tokens are evaluated.
+TEST(GgufRunner, AGenerationTakesTheSlotHoldingItsPrefix) {
+  ModelSpec spec;
+  spec.model_path = std::string(SLIMLLM_TESTDATA) + "/models/stories260K.gguf";
+  LoadOptions load;
+  load.num_ctx = 128;
+  load.num_parallel = 2;
+  load.num_thread = 1;
+  auto runner = GgufRunnerFactory().load(spec, load);
+  auto run = [&](const std::string& prompt) {
+    GenerateInput input;
+    input.prompt = prompt;
+    input.sampling.temperature = 0;
+    input.sampling.num_predict = 2;
+    return runner->generate(input, [](const GeneratedPiece&) { return true; });
+  };
+  const std::string first = "Once upon a time there was a little girl named Lily.";
+  const GenerateResult a = run(first);
+  const GenerateResult other = run("The dog barked at the big red ball in the park.");
+  const GenerateResult again = run(first + " She liked to play");
+  EXPECT_EQ(a.prompt_cached_count, 0);
+  EXPECT_EQ(other.prompt_cached_count, 0);
+  // The first turn's prompt is cached, and its answer's first token (the last generated one is
+  // not in the cache: it was never evaluated).
+  EXPECT_GE(again.prompt_cached_count, a.prompt_eval_count)
+      << "the second conversation evicted the first one's cache";
+}
+
+}  // namespace
+}  // namespace slimllm
