@@ -66,6 +66,7 @@ class GenerationMeter {
   void result(const GenerateResult& r) {
     if (!watch_.metrics) return;
     watch_.metrics->add_tokens(watch_.model, r.prompt_eval_count, r.eval_count);
+    watch_.metrics->add_prompt_cache_hit(watch_.model, r.prompt_cached_count);
     if (r.eval_count > 0 && r.eval_duration_ns > 0 && !r.done_reason.empty()) {
       watch_.metrics->observe_generation_speed(
           watch_.model,

@@ -126,6 +126,13 @@ void Metrics::add_tokens(const std::string& model, int64_t prompt_tokens,
   generated_tokens_[model] += static_cast<uint64_t>(std::max<int64_t>(generated_tokens, 0));
 }
 
+void Metrics::add_prompt_cache_hit(const std::string& model, int64_t tokens) {
+  if (tokens <= 0) return;
+  std::lock_guard lock(mutex_);
+  cache_hits_[model] += 1;
+  cache_tokens_[model] += static_cast<uint64_t>(tokens);
+}
+
 void Metrics::observe_first_token(const std::string& model, double seconds) {
   std::lock_guard lock(mutex_);
   observe(first_token_, kFirstTokenBuckets, model, seconds);
@@ -193,6 +200,10 @@ std::string Metrics::render(const std::vector<ModelActivity>& activity, bool dra
   }
   per_model(out, "slimllm_prompt_tokens_total", "counter", "Prompt tokens evaluated.",
             prompt_tokens_);
+  per_model(out, "slimllm_prompt_cache_hits_total", "counter",
+            "Generations that reused a cached prompt prefix.", cache_hits_);
+  per_model(out, "slimllm_prompt_cache_tokens_total", "counter",
+            "Prompt tokens reused from a cache instead of evaluated.", cache_tokens_);
   per_model(out, "slimllm_generated_tokens_total", "counter", "Tokens generated.",
             generated_tokens_);
   histograms(out, "slimllm_time_to_first_token_seconds",

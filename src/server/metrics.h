@@ -40,6 +40,8 @@ class Metrics {
   // One answered HTTP request; `route` is the registered pattern (label_for_route()).
   void count_request(const std::string& route, const std::string& method, int status);
   void add_tokens(const std::string& model, int64_t prompt_tokens, int64_t generated_tokens);
+  // A generation that reused `tokens` (> 0) of its prompt from a slot's cache.
+  void add_prompt_cache_hit(const std::string& model, int64_t tokens);
   void observe_first_token(const std::string& model, double seconds);
   void observe_generation_speed(const std::string& model, double tokens_per_second);
   void observe_load(const std::string& model, double seconds);
@@ -53,7 +55,8 @@ class Metrics {
   mutable std::mutex mutex_;
   double start_time_seconds_;
   std::map<std::tuple<std::string, std::string, int>, uint64_t> requests_;
-  std::map<std::string, uint64_t> prompt_tokens_, generated_tokens_, pull_bytes_;
+  std::map<std::string, uint64_t> prompt_tokens_, generated_tokens_, pull_bytes_, cache_hits_,
+      cache_tokens_;
   std::map<std::string, Histogram> first_token_, speed_, load_;
 };
 

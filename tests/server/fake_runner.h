@@ -29,6 +29,7 @@ struct FakeState {
   // Reported with piece i when the request asks for logprobs (none when shorter than pieces).
   std::vector<TokenLogprob> logprobs;
   int endless_runs = 0;  // this many generations emit pieces until the callback says stop
+  int64_t cached_prompt_tokens = 0;  // reported as each generation's prompt_cached_count
   std::vector<GenerateInput> inputs;
   std::vector<EmbedInput> embed_inputs;  // every embed() call's input, in call order
   uint64_t model_bytes = 1000;
@@ -74,6 +75,7 @@ class FakeRunner : public Runner {
     }
     GenerateResult result;
     result.prompt_eval_count = static_cast<int64_t>(input.prompt.size());
+    result.prompt_cached_count = state_.cached_prompt_tokens;
     result.prompt_eval_duration_ns = 1000;
     bool stopped = false;
     for (size_t i = 0; !stopped && (i < pieces.size() || endless); ++i) {

@@ -144,6 +144,7 @@ TEST(Metrics, CountersMoveByExactlyWhatTheRequestsAdd) {
   ASSERT_TRUE(s.client().Get("/api/tags"));
   ASSERT_TRUE(s.client().Get("/api/tags"));
   ASSERT_TRUE(s.client().Get("/no/such/path"));
+  s.state.cached_prompt_tokens = 3;
   auto streamed = post(s, "/api/generate", {{"model", "stories"}, {"prompt", "Hello"}});
   ASSERT_TRUE(streamed);
   ASSERT_EQ(streamed->status, 200);
@@ -181,6 +182,8 @@ TEST(Metrics, CountersMoveByExactlyWhatTheRequestsAdd) {
   // The fake runner counts one prompt token per character and generates four pieces.
   EXPECT_EQ(sample(after, "slimllm_prompt_tokens_total" + model), prompt_chars);
   EXPECT_EQ(sample(after, "slimllm_generated_tokens_total" + model), 8);
+  EXPECT_EQ(sample(after, "slimllm_prompt_cache_tokens_total" + model), 6);
+  EXPECT_EQ(sample(after, "slimllm_prompt_cache_hits_total" + model), 2);
   EXPECT_EQ(sample(after, "slimllm_time_to_first_token_seconds_count" + model), 2);
   EXPECT_EQ(sample(after, "slimllm_generation_tokens_per_second_count" + model), 2);
   // 4 tokens in 2000 ns: two million per second, above the last finite bucket.
