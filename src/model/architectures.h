@@ -4,6 +4,7 @@
 
 #include <memory>
 #include <span>
+#include <string>
 #include <string_view>
 
 #include "model/model.h"
@@ -16,9 +17,14 @@ struct Architecture {
 };
 
 std::span<const Architecture> architectures();
+// The entry named `name` (general.architecture), or null when slimllm does not run it.
+const Architecture* find_architecture(std::string_view name);
+// "llama, qwen2, ...": the names of architectures(), for messages.
+std::string supported_architecture_names();
 
 std::unique_ptr<Model> load_llama(std::shared_ptr<const GgufFile> file);       // llama.cpp
 std::unique_ptr<Model> load_qwen2(std::shared_ptr<const GgufFile> file);       // qwen2.cpp
+std::unique_ptr<Model> load_qwen3(std::shared_ptr<const GgufFile> file);       // qwen3.cpp
 std::unique_ptr<Model> load_bert(std::shared_ptr<const GgufFile> file);        // bert.cpp
 std::unique_ptr<Model> load_nomic_bert(std::shared_ptr<const GgufFile> file);  // nomic_bert.cpp
 

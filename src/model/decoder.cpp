@@ -1,12 +1,13 @@
 // The pre-norm decoder that llama-like architectures share: the tensors it binds and its layer
-// loop. Architectures differ in their configuration (RoPE layout and factors) and in whether the
-// q/k/v projections carry biases; both are data here, not separate code paths.
+// loop. Architectures differ in their configuration (RoPE layout and factors, head size) and in
+// whether the q/k/v projections carry biases or q and k a per-head norm; all of it is data here,
+// not separate code paths.
 #include "model/model.h"
 #include "model/tensor_table.h"
 
 namespace slimllm {
 
-void Model::bind_decoder_tensors(TensorTable& t, bool qkv_bias) {
+void Model::bind_decoder_tensors(TensorTable& t, DecoderTensors extras) {
   const ModelConfig& c = config_;
   DecoderWeights& w = weights_;
   w.layers.resize(static_cast<size_t>(c.n_layer));
@@ -20,10 +21,14 @@ void Model::bind_decoder_tensors(TensorTable& t, bool qkv_bias) {
     t.matrix(layer_tensor(i, "attn_q.weight"), c.n_embd, c.q_dim(), &l.wq);
     t.matrix(layer_tensor(i, "attn_k.weight"), c.n_embd, c.kv_dim(), &l.wk);
     t.matrix(layer_tensor(i, "attn_v.weight"), c.n_embd, c.kv_dim(), &l.wv);
-    if (qkv_bias) {
+    if (extras.qkv_bias) {
       t.vector(layer_tensor(i, "attn_q.bias"), c.q_dim(), &l.bq);
       t.vector(layer_tensor(i, "attn_k.bias"), c.kv_dim(), &l.bk);
       t.vector(layer_tensor(i, "attn_v.bias"), c.kv_dim(), &l.bv);
+    }
+    if (extras.qk_norm) {
+      t.vector(layer_tensor(i, "attn_q_norm.weight"), c.head_dim, &l.q_norm);
+      t.vector(layer_tensor(i, "attn_k_norm.weight"), c.head_dim, &l.k_norm);
     }
     t.matrix(layer_tensor(i, "attn_output.weight"), c.q_dim(), c.n_embd, &l.wo);
     t.vector(layer_tensor(i, "ffn_norm.weight"), c.n_embd, &l.ffn_norm);
@@ -45,8 +50,9 @@ void Model::forward_layers(std::span<const BatchToken> batch, KvCache& kv, Forwa
   for (int64_t i = 0; i < c.n_layer; ++i) {
     const LayerWeights& l = weights_.layers[static_cast<size_t>(i)];
 
-    // Attention: x += Wo · attention(rope(Wq·xb + bq), rope(Wk·xb + bk), Wv·xb + bv),
-    // xb = rmsnorm(x); the biases are empty (skipped) where the architecture has none.
+    // Attention: x += Wo · attention(rope(qn(Wq·xb + bq)), rope(kn(Wk·xb + bk)), Wv·xb + bv),
+    // xb = rmsnorm(x), qn and kn an RMSNorm of each head; biases and head norms are empty
+    // (skipped) where the architecture has none.
     rms_norm(s.x.data(), l.attn_norm.data(), n, c.n_embd, c.norm_eps, s.xb.data(), pool);
     // q[n, n_head, head_dim], k and v[n, n_head_kv, head_dim]
     const MatmulOut qkv[] = {{&l.wq, s.q.data()}, {&l.wk, s.k.data()}, {&l.wv, s.v.data()}};
@@ -54,6 +60,8 @@ void Model::forward_layers(std::span<const BatchToken> batch, KvCache& kv, Forwa
     add_bias(s.q.data(), l.bq, n, c.q_dim());
     add_bias(s.k.data(), l.bk, n, c.kv_dim());
     add_bias(s.v.data(), l.bv, n, c.kv_dim());
+    head_norm(s.q.data(), l.q_norm, n * c.n_head, pool);
+    head_norm(s.k.data(), l.k_norm, n * c.n_head_kv, pool);
     rope(s.q.data(), n, c.n_head, c.head_dim, s.positions.data(), rope_params, pool);
     rope(s.k.data(), n, c.n_head_kv, c.head_dim, s.positions.data(), rope_params, pool);
     store_kv(kv, i, batch, s.k.data(), s.v.data());

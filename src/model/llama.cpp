@@ -12,7 +12,7 @@ class LlamaModel final : public Model {
   LlamaModel(std::shared_ptr<const GgufFile> file, ModelConfig config)
       : Model(std::move(file), std::move(config)) {
     TensorTable t;
-    bind_decoder_tensors(t, /*qkv_bias=*/false);
+    bind_decoder_tensors(t, {});
     std::vector<float> rope_freqs;
     t.vector("rope_freqs.weight", config_.n_rot / 2, &rope_freqs, TensorNeed::kOptional);
     weights_.tied_embeddings = !t.bind(*file_).empty();

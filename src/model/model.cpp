@@ -196,6 +196,12 @@ void Model::add_bias(float* x, const std::vector<float>& bias, int64_t n, int64_
   }
 }
 
+void Model::head_norm(float* x, const std::vector<float>& weight, int64_t n_heads,
+                      ThreadPool* pool) const {
+  if (weight.empty()) return;
+  rms_norm(x, weight.data(), n_heads, config_.head_dim, config_.norm_eps, x, pool);
+}
+
 void Model::add_in_place(float* x, const float* y, int64_t count) {
   for (int64_t i = 0; i < count; ++i) x[i] += y[i];
 }

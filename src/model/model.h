@@ -21,13 +21,21 @@ namespace slimllm {
 
 class TensorTable;
 
+// What the shared decoder's layers carry beyond llama's: biases on the q/k/v projections (qwen2),
+// a per-head RMSNorm of q and k before the rotation (qwen3).
+struct DecoderTensors {
+  bool qkv_bias = false;
+  bool qk_norm = false;
+};
+
 // The weights every llama-like architecture has; optional ones are empty when absent.
 struct LayerWeights {
-  std::vector<float> attn_norm;     // [n_embd]
-  WeightView wq, wk, wv, wo;        // [q_dim, n_embd] [kv_dim, n_embd] ×2, [n_embd, q_dim]
-  std::vector<float> bq, bk, bv;    // [q_dim] [kv_dim] [kv_dim] or empty
-  std::vector<float> ffn_norm;      // [n_embd]
-  WeightView w_gate, w_up, w_down;  // [n_ff, n_embd] ×2, [n_embd, n_ff]
+  std::vector<float> attn_norm;       // [n_embd]
+  WeightView wq, wk, wv, wo;          // [q_dim, n_embd] [kv_dim, n_embd] ×2, [n_embd, q_dim]
+  std::vector<float> bq, bk, bv;      // [q_dim] [kv_dim] [kv_dim] or empty
+  std::vector<float> q_norm, k_norm;  // [head_dim] each: per-head RMSNorm of q and k, or empty
+  std::vector<float> ffn_norm;        // [n_embd]
+  WeightView w_gate, w_up, w_down;    // [n_ff, n_embd] ×2, [n_embd, n_ff]
 };
 
 struct DecoderWeights {
@@ -88,9 +96,9 @@ class Model {
   virtual void forward_layers(std::span<const BatchToken> batch, KvCache& kv, ForwardState& state,
                               ThreadPool* pool) const;
 
-  // Adds the shared decoder's tensors (embeddings, output, every layer; q/k/v biases when asked)
-  // to `t`, targeting weights_. The architecture adds its own and binds.
-  void bind_decoder_tensors(TensorTable& t, bool qkv_bias);
+  // Adds the shared decoder's tensors (embeddings, output, every layer; q/k/v biases and q/k
+  // norms when asked) to `t`, targeting weights_. The architecture adds its own and binds.
+  void bind_decoder_tensors(TensorTable& t, DecoderTensors extras);
 
   // Steps shared by the architectures' forward_layers().
   // Writes k, v [n, kv_dim] of the batch's tokens into their cells of `layer`.
@@ -103,6 +111,10 @@ class Model {
   static void add_bias(float* x, const std::vector<float>& bias, int64_t n, int64_t dim);
   // x[count] += y[count].
   static void add_in_place(float* x, const float* y, int64_t count);
+  // x[n_heads, head_dim] = rmsnorm(x) · weight[head_dim], each head on its own, in place; nothing
+  // when `weight` is empty (an architecture without q/k norms).
+  void head_norm(float* x, const std::vector<float>& weight, int64_t n_heads,
+                 ThreadPool* pool) const;
 
   // Layers of the KV cache: an encoder's one layer is reused by every layer.
   int64_t cache_layers() const { return config_.is_encoder ? 1 : config_.n_layer; }

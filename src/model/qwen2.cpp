@@ -12,7 +12,7 @@ class Qwen2Model final : public Model {
       : Model(std::move(file), std::move(config)) {
     config_.rope_neox = true;
     TensorTable t;
-    bind_decoder_tensors(t, /*qkv_bias=*/true);
+    bind_decoder_tensors(t, {.qkv_bias = true});
     weights_.tied_embeddings = !t.bind(*file_).empty();
   }
 };

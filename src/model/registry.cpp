@@ -6,19 +6,31 @@ namespace slimllm {
 
 std::span<const Architecture> architectures() {
   static const Architecture kList[] = {
-      {"llama", &load_llama},
-      {"qwen2", &load_qwen2},
-      {"bert", &load_bert},
-      {"nomic-bert", &load_nomic_bert},
+      {"llama", &load_llama}, {"qwen2", &load_qwen2},           {"qwen3", &load_qwen3},
+      {"bert", &load_bert},   {"nomic-bert", &load_nomic_bert},
   };
   return kList;
 }
 
+const Architecture* find_architecture(std::string_view name) {
+  for (const Architecture& a : architectures()) {
+    if (a.name == name) return &a;
+  }
+  return nullptr;
+}
+
+std::string supported_architecture_names() {
+  std::string names;
+  for (const Architecture& a : architectures()) {
+    names += (names.empty() ? "" : ", ") + std::string(a.name);
+  }
+  return names;
+}
+
 std::unique_ptr<Model> load_model(std::shared_ptr<const GgufFile> file) {
   const std::string arch = file->require_string("general.architecture");
-  for (const Architecture& a : architectures()) {
-    if (a.name != arch) continue;
-    std::unique_ptr<Model> model = a.load(file);
+  if (const Architecture* a = find_architecture(arch)) {
+    std::unique_ptr<Model> model = a->load(file);
     const ModelConfig& c = model->config();
     log_debug("model loaded", {{"arch", arch},
                                {"layers", c.n_layer},
@@ -30,11 +42,8 @@ std::unique_ptr<Model> load_model(std::shared_ptr<const GgufFile> file) {
                                {"encoder", c.is_encoder}});
     return model;
   }
-  std::string known;
-  for (const Architecture& a : architectures())
-    known += (known.empty() ? "" : ", ") + std::string(a.name);
   fail("model file ", file->path(), " has architecture '", arch,
-       "', which slimllm does not support (supported: ", known, ")");
+       "', which slimllm does not support (supported: ", supported_architecture_names(), ")");
 }
 
 }  // namespace slimllm

@@ -6,6 +6,7 @@
 #include "base/clock.h"
 #include "base/log.h"
 #include "server/metrics.h"
+#include "server/model_support.h"
 #include "server/served_model.h"
 #include "store/pull.h"
 
@@ -50,6 +51,7 @@ void Preloader::preload(const ModelName& name) {
       const char* insecure = std::getenv("SLIMLLM_PRELOAD_INSECURE");
       options.registry.insecure = insecure != nullptr && std::string(insecure) == "1";
       options.cancel = &stopping_;
+      options.check_model = check_model_supported;
       Metrics& metrics = ctx_.metrics;
       options.on_bytes = [&metrics, label](uint64_t bytes) {
         metrics.add_pull_bytes(label, bytes);

@@ -4,6 +4,7 @@
 #include "api/types.h"
 #include "base/log.h"
 #include "server/http_util.h"
+#include "server/model_support.h"
 
 namespace slimllm {
 namespace {
@@ -53,6 +54,7 @@ void pull_with_progress(ModelStore& store, Metrics& metrics, const ModelName& na
   options.registry.insecure = insecure;
   options.progress = progress;
   options.cancel = cancel;
+  options.check_model = check_model_supported;
   options.on_bytes = [&metrics, label = name.display()](uint64_t bytes) {
     metrics.add_pull_bytes(label, bytes);
   };

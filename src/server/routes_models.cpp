@@ -8,6 +8,7 @@
 #include "base/log.h"
 #include "server/http_util.h"
 #include "server/metrics.h"
+#include "server/model_support.h"
 #include "server/progress_stream.h"
 #include "server/routes.h"
 #include "server/served_model.h"
@@ -158,7 +159,7 @@ void handle_create(ServerContext& ctx, const httplib::Request& req, httplib::Res
               [&](const std::string& s) {
                 if (progress) progress(PullProgress{s, {}, 0, 0});
               },
-              detect);
+              detect, check_model_supported);
           log_info("created model", {{"model", spec.name.display()}, {"from", base.display()}});
         });
     return;
@@ -168,7 +169,8 @@ void handle_create(ServerContext& ctx, const httplib::Request& req, httplib::Res
   // stream.
   std::vector<std::string> statuses;
   create_model(
-      ctx.store, spec, [&](const std::string& s) { statuses.push_back(s); }, ctx.detect_template);
+      ctx.store, spec, [&](const std::string& s) { statuses.push_back(s); }, ctx.detect_template,
+      check_model_supported);
   log_info("created model", {{"model", name->display()}});
   if (!r.stream) {
     api::ProgressResponse last =

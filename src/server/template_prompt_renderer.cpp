@@ -91,7 +91,7 @@ TemplateDetector builtin_template_detector() {
     const BuiltinTemplate* match = match_builtin_template(chat_template);
     if (match == nullptr) return std::nullopt;
     nlohmann::json params = nullptr;
-    if (!match->stop.empty()) params = {{"stop", match->stop}};
+    if (match->params.is_object() && !match->params.empty()) params = match->params;
     return DetectedTemplate{match->name, match->text, params};
   };
 }

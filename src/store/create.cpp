@@ -78,7 +78,8 @@ ConfigBlob quantize_layer(ModelStore& store, std::vector<Layer>& layers,
 }  // namespace
 
 std::string create_model(ModelStore& store, const CreateSpec& spec, const CreateProgress& progress,
-                         const TemplateDetector& detect_template) {
+                         const TemplateDetector& detect_template,
+                         const ModelFileCheck& check_model) {
   auto report = [&](const std::string& status) {
     if (progress) progress(status);
   };
@@ -99,6 +100,7 @@ std::string create_model(ModelStore& store, const CreateSpec& spec, const Create
     report("parsing GGUF");
     if (!is_gguf(path)) fail_invalid("supplied file was not in GGUF format");
     GgufFile gguf = GgufFile::open(path);
+    if (check_model) check_model(gguf);
     Layer model;
     model.media_type = std::string(kMediaModel);
     model.digest = normalize_digest(*gguf_digest);

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "gguf/reader.h"
+#include "store/model_check.h"
 #include "store/model_name.h"
 #include "store/model_store.h"
 
@@ -39,8 +40,10 @@ using CreateProgress = std::function<void(const std::string& status)>;
 
 // Creates (or replaces) the model and returns its manifest digest. Bad input (missing blobs, a
 // non-GGUF file, a bad path) throws StoreError kInvalid with Ollama's message; a missing `from`
-// model StoreError kNotFound.
+// model StoreError kNotFound. `check_model`, when set, vets an uploaded GGUF before anything is
+// written (a `from` model was vetted when it came in).
 std::string create_model(ModelStore& store, const CreateSpec& spec, const CreateProgress& progress,
-                         const TemplateDetector& detect_template = {});
+                         const TemplateDetector& detect_template = {},
+                         const ModelFileCheck& check_model = {});
 
 }  // namespace slimllm

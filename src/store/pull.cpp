@@ -1,12 +1,32 @@
 #include "store/pull.h"
 
+#include <optional>
 #include <set>
 
 #include "base/error.h"
 #include "base/log.h"
 #include "base/strings.h"
+#include "store/store_error.h"
 
 namespace slimllm {
+namespace {
+
+void check_model_layers(ModelStore& store, const Manifest& manifest, const ModelName& name,
+                        const ModelFileCheck& check) {
+  for (const Layer& layer : manifest.layers) {
+    if (layer.media_type != kMediaModel) continue;
+    std::optional<GgufFile> gguf;
+    try {
+      gguf.emplace(GgufFile::open(store.blob_path(layer.digest).string()));
+    } catch (const Error& e) {
+      fail_invalid(str_cat("the model layer of ", name.display(), " is not a GGUF file slimllm ",
+                           "can read: ", e.what()));
+    }
+    check(*gguf);
+  }
+}
+
+}  // namespace
 
 void pull_model(ModelStore& store, const ModelName& name, PullOptions options) {
   auto report = [&](const PullProgress& p) {
@@ -45,6 +65,7 @@ void pull_model(ModelStore& store, const ModelName& name, PullOptions options) {
 
   // Each blob was checked against its digest before it entered the store (blob_download).
   status("verifying sha256 digest");
+  if (options.check_model) check_model_layers(store, manifest, name, options.check_model);
   status("writing manifest");
   store.write_manifest_text(name, text);
 

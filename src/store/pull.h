@@ -9,6 +9,7 @@
 #include <string>
 
 #include "store/blob_download.h"
+#include "store/model_check.h"
 #include "store/model_name.h"
 #include "store/model_store.h"
 #include "store/registry_client.h"
@@ -34,10 +35,14 @@ struct PullOptions {
   // Bytes received from registries, called from download threads as they arrive: the hook for a
   // `pull bytes` counter in /metrics. (Alias of download.on_bytes.)
   std::function<void(uint64_t bytes)> on_bytes;
+  // Vets the model layer once it is downloaded, before the manifest is written: a model the
+  // server could not run is refused (its blobs stay, unreferenced, for the next prune).
+  ModelFileCheck check_model;
 };
 
 // Pulls `name` into `store`. Throws Error with Ollama's texts ("pull model manifest: file does
-// not exist", "digest mismatch, file must be downloaded again: ...").
+// not exist", "digest mismatch, file must be downloaded again: ..."), or what check_model throws
+// (a model layer that is not GGUF: StoreError kInvalid).
 void pull_model(ModelStore& store, const ModelName& name, PullOptions options);
 
 }  // namespace slimllm

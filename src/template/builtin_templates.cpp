@@ -69,12 +69,12 @@ const Known& known() {
   static const Known k = [] {
     Known out;
     for (const char* name : {"chatml", "gemma-instruct", "llama2-chat", "llama3-instruct",
-                             "mistral-instruct", "phi-3"}) {
+                             "mistral-instruct", "phi-3", "qwen3", "deepseek-r1"}) {
       BuiltinTemplate t;
       t.name = name;
       t.text = std::string(data_file(std::string(name) + ".gotmpl"));
-      auto params = nlohmann::json::parse(data_file(std::string(name) + ".json"));
-      for (const auto& s : params.at("stop")) t.stop.push_back(s.get<std::string>());
+      t.params = nlohmann::json::parse(data_file(std::string(name) + ".json"));
+      for (const auto& s : t.params.at("stop")) t.stop.push_back(s.get<std::string>());
       out.templates.push_back(std::move(t));
     }
     for (const auto& entry : nlohmann::json::parse(data_file("index.json")))

@@ -89,7 +89,8 @@ TEST_P(BatchEquivalence, OneBatchTokenByTokenAndInterleavedAgree) {
   EXPECT_NE(whole[0], whole[1]);
 }
 
-INSTANTIATE_TEST_SUITE_P(Architectures, BatchEquivalence, ::testing::Values("llama", "qwen2"));
+INSTANTIATE_TEST_SUITE_P(Architectures, BatchEquivalence,
+                         ::testing::Values("llama", "qwen2", "qwen3"));
 
 TEST(Forward, TiedEmbeddingsUseTokenEmbd) {
   TinyModelSpec spec;

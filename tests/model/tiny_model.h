@@ -1,4 +1,4 @@
-// Writes tiny synthetic llama/qwen2 models with GgufWriter, for tests that need a model whose
+// Writes tiny synthetic llama/qwen2/qwen3 models with GgufWriter, for tests that need a model whose
 // shapes they control (batching, context shift, binding errors, the generation loop).
 #pragma once
 
@@ -24,6 +24,8 @@ struct TinyModelSpec {
   int64_t n_head = 4;
   int64_t n_head_kv = 2;
   int64_t n_ff = 40;
+  int64_t head_dim = 0;  // attention.key_length; 0: n_embd / n_head (and no key written)
+  float q_scale = 1.0f;  // multiplies every attn_q.weight value
   int64_t n_ctx = 128;
   bool tied = false;
   bool rope_freqs = false;
@@ -55,12 +57,16 @@ inline void write_tiny_model(const std::string& path, const TinyModelSpec& s) {
   w.set_float32(a + ".rope.freq_base", 10000.0f);
   w.set_uint32(a + ".vocab_size", static_cast<uint32_t>(s.n_vocab));
 
-  const int64_t head_dim = s.n_embd / s.n_head;
+  const int64_t head_dim = s.head_dim > 0 ? s.head_dim : s.n_embd / s.n_head;
+  if (s.head_dim > 0) {
+    w.set_uint32(a + ".attention.key_length", static_cast<uint32_t>(s.head_dim));
+    w.set_uint32(a + ".attention.value_length", static_cast<uint32_t>(s.head_dim));
+  }
   const int64_t q_dim = s.n_head * head_dim;
   const int64_t kv_dim = s.n_head_kv * head_dim;
   uint32_t counter = s.seed;
   auto add = [&](const std::string& name, std::vector<uint64_t> shape, bool matrix, float mean,
-                 float scale) {
+                 float scale, float multiplier = 1.0f) {
     if (name == s.drop) return;
     if (name == s.misshape) shape.back() -= 1;
     const DType type = matrix ? s.type : DType::kF32;
@@ -70,6 +76,7 @@ inline void write_tiny_model(const std::string& path, const TinyModelSpec& s) {
     w.add_tensor(name, type, shape, [=](uint8_t* dst, size_t) {
       std::vector<float> values(count);
       fill_random(values.data(), count, seed, mean, scale);
+      for (float& v : values) v *= multiplier;
       if (type == DType::kF32) {
         std::memcpy(dst, values.data(), count * sizeof(float));
       } else {
@@ -87,13 +94,17 @@ inline void write_tiny_model(const std::string& path, const TinyModelSpec& s) {
   for (int64_t i = 0; i < s.n_layer; ++i) {
     const std::string p = "blk." + std::to_string(i) + ".";
     add(p + "attn_norm.weight", {E}, false, 1.0f, 0.1f);
-    add(p + "attn_q.weight", {E, static_cast<uint64_t>(q_dim)}, true, 0.0f, proj);
+    add(p + "attn_q.weight", {E, static_cast<uint64_t>(q_dim)}, true, 0.0f, proj, s.q_scale);
     add(p + "attn_k.weight", {E, static_cast<uint64_t>(kv_dim)}, true, 0.0f, proj);
     add(p + "attn_v.weight", {E, static_cast<uint64_t>(kv_dim)}, true, 0.0f, proj);
     if (a == "qwen2") {
       add(p + "attn_q.bias", {static_cast<uint64_t>(q_dim)}, false, 0.0f, 0.1f);
       add(p + "attn_k.bias", {static_cast<uint64_t>(kv_dim)}, false, 0.0f, 0.1f);
       add(p + "attn_v.bias", {static_cast<uint64_t>(kv_dim)}, false, 0.0f, 0.1f);
+    }
+    if (a == "qwen3") {
+      add(p + "attn_q_norm.weight", {static_cast<uint64_t>(head_dim)}, false, 1.0f, 0.3f);
+      add(p + "attn_k_norm.weight", {static_cast<uint64_t>(head_dim)}, false, 1.0f, 0.3f);
     }
     add(p + "attn_output.weight", {static_cast<uint64_t>(q_dim), E}, true, 0.0f, proj);
     add(p + "ffn_norm.weight", {E}, false, 1.0f, 0.1f);

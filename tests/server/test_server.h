@@ -37,8 +37,10 @@ class RecordingRenderer : public PromptRenderer {
 class TestServer {
  public:
   // `start`: false leaves binding and serving to the test.
+  // `detect`: the server's template detector for created models (none by default).
   explicit TestServer(SchedulerConfig sched = default_config(),
-                      const std::function<void(ServerConfig&)>& configure = {}, bool start = true) {
+                      const std::function<void(ServerConfig&)>& configure = {}, bool start = true,
+                      TemplateDetector detect = {}) {
     char tmpl[] = "/tmp/slimllm-server-XXXXXX";
     if (!mkdtemp(tmpl)) throw std::runtime_error("mkdtemp failed");
     root = tmpl;
@@ -56,7 +58,7 @@ class TestServer {
     config.address = parse_ollama_host("127.0.0.1:0");
     config.access_log = false;
     if (configure) configure(config);
-    server = std::make_unique<Server>(config, *store, *scheduler, renderer);
+    server = std::make_unique<Server>(config, *store, *scheduler, renderer, std::move(detect));
     if (start) server->start();
     port = server->port();
   }

@@ -1,6 +1,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <iterator>
+
 #include "template/builtin_templates.h"
 #include "template/prompt.h"
 
@@ -16,7 +19,7 @@ ChatMessage msg(const char* role, const char* content) {
 
 TEST(BuiltinTemplates, AllFamiliesParseAndHaveStops) {
   for (const char* name : {"llama3-instruct", "llama2-chat", "chatml", "mistral-instruct",
-                           "gemma-instruct", "phi-3"}) {
+                           "gemma-instruct", "phi-3", "qwen3", "deepseek-r1"}) {
     const BuiltinTemplate* t = find_builtin_template(name);
     ASSERT_NE(t, nullptr) << name;
     EXPECT_FALSE(t->stop.empty()) << name;
@@ -83,6 +86,41 @@ TEST(BuiltinTemplates, MatchesByJinjaCloseness) {
   EXPECT_EQ(match_builtin_template("{{ something completely different }}"), nullptr);
   EXPECT_EQ(match_builtin_template(""), nullptr);
   EXPECT_EQ(kDefaultTemplate, "{{ .Prompt }}");
+}
+
+std::string chat_template(const std::string& name) {
+  std::ifstream in(std::string(SLIMLLM_TESTDATA) + "/chat_templates/" + name + ".jinja",
+                   std::ios::binary);
+  EXPECT_TRUE(in) << name;
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+// The real Jinja templates of the thinking models (../shared/testdata/chat_templates/) pick their
+// family's built-in template; Qwen 2.5's does not pick qwen3.
+TEST(BuiltinTemplates, MatchesTheThinkingFamilies) {
+  const BuiltinTemplate* qwen3 = match_builtin_template(chat_template("Qwen-Qwen3-0.6B"));
+  ASSERT_NE(qwen3, nullptr);
+  EXPECT_EQ(qwen3->name, "qwen3");
+  EXPECT_EQ(qwen3->stop, (std::vector<std::string>{"<|im_start|>", "<|im_end|>"}));
+  EXPECT_EQ(qwen3->params["temperature"], 0.6);
+  EXPECT_EQ(qwen3->params["top_k"], 20);
+  for (const char* name :
+       {"deepseek-ai-DeepSeek-R1-Distill-Qwen-32B", "deepseek-ai-DeepSeek-R1-Distill-Llama-8B"}) {
+    const BuiltinTemplate* r1 = match_builtin_template(chat_template(name));
+    ASSERT_NE(r1, nullptr) << name;
+    EXPECT_EQ(r1->name, "deepseek-r1") << name;
+    EXPECT_EQ(r1->stop.size(), 4u);
+  }
+  const BuiltinTemplate* qwen25 = match_builtin_template(chat_template("Qwen-Qwen2.5-7B-Instruct"));
+  EXPECT_TRUE(qwen25 == nullptr || qwen25->name != "qwen3");
+  // Both say how they think, so the thinking split and the capability find their tags.
+  for (const char* name : {"qwen3", "deepseek-r1"}) {
+    const std::string& text = find_builtin_template(name)->text;
+    EXPECT_NE(text.find("<think>"), std::string::npos) << name;
+    EXPECT_NE(text.find("</think>"), std::string::npos) << name;
+    EXPECT_NE(text.find(".Think"), std::string::npos) << name;
+  }
+  EXPECT_NE(find_builtin_template("qwen3")->text.find(".Tools"), std::string::npos);
 }
 
 TEST(BuiltinTemplates, Levenshtein) {

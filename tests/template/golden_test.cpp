@@ -1,5 +1,7 @@
-// Ollama's llama3.2 and qwen2.5 library templates, byte for byte, rendered for the usual
-// conversation shapes and compared with tests/data/templates/<template>/<case>.txt.
+// Ollama's llama3.2 and qwen2.5 library templates, byte for byte, and the built-in qwen3 and
+// deepseek-r1 ones (Ollama's library templates of those models, src/template/builtin/), rendered
+// for the usual conversation shapes — thinking on, off, and in the history for the thinking
+// models — and compared with tests/data/templates/<template>/<case>.txt.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -9,6 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "template/builtin_templates.h"
 #include "template/prompt.h"
 #include "template/template.h"
 
@@ -38,6 +41,7 @@ std::string render_request(const Template& t, const Json& request) {
     message.role = m.value("role", "");
     message.content = m.value("content", "");
     message.tool_name = m.value("tool_name", "");
+    message.thinking = m.value("thinking", "");
     if (m.contains("tool_calls")) {
       for (const auto& c : m["tool_calls"]) {
         ChatToolCall call;
@@ -50,6 +54,7 @@ std::string render_request(const Template& t, const Json& request) {
   }
   ChatPromptOptions options;
   if (request.contains("tools")) options.tools = request["tools"];
+  if (request.contains("think")) options.think.think = request["think"].get<bool>();
   return build_chat_prompt(t, messages, options).prompt;
 }
 
@@ -62,7 +67,10 @@ class GoldenTest : public ::testing::TestWithParam<GoldenCase> {};
 
 TEST_P(GoldenTest, MatchesExpectedPrompt) {
   const GoldenCase& c = GetParam();
-  Template t = Template::parse(read(data_dir() + c.tmpl + ".gotmpl"));
+  // qwen3 and deepseek-r1 are the built-in templates themselves; the others are files here.
+  const BuiltinTemplate* builtin = find_builtin_template(c.tmpl);
+  Template t =
+      Template::parse(builtin != nullptr ? builtin->text : read(data_dir() + c.tmpl + ".gotmpl"));
   Json input = Json::parse(read(data_dir() + c.name + ".json"));
   std::string expected = read(data_dir() + c.tmpl + "/" + c.name + ".txt");
   std::string actual =
@@ -71,12 +79,35 @@ TEST_P(GoldenTest, MatchesExpectedPrompt) {
 }
 
 const GoldenCase kCases[] = {
-    {"llama3.2", "user"},       {"llama3.2", "system-user-assistant-user"},
-    {"llama3.2", "tools-user"}, {"llama3.2", "tools-call-result"},
-    {"llama3.2", "generate"},   {"llama3.2", "legacy-data"},
-    {"qwen2.5", "user"},        {"qwen2.5", "system-user-assistant-user"},
-    {"qwen2.5", "tools-user"},  {"qwen2.5", "tools-call-result"},
-    {"qwen2.5", "generate"},    {"qwen2.5", "legacy-data"},
+    {"llama3.2", "user"},
+    {"llama3.2", "system-user-assistant-user"},
+    {"llama3.2", "tools-user"},
+    {"llama3.2", "tools-call-result"},
+    {"llama3.2", "generate"},
+    {"llama3.2", "legacy-data"},
+    {"qwen2.5", "user"},
+    {"qwen2.5", "system-user-assistant-user"},
+    {"qwen2.5", "tools-user"},
+    {"qwen2.5", "tools-call-result"},
+    {"qwen2.5", "generate"},
+    {"qwen2.5", "legacy-data"},
+    {"qwen3", "user"},
+    {"qwen3", "system-user-assistant-user"},
+    {"qwen3", "tools-user"},
+    {"qwen3", "tools-call-result"},
+    {"qwen3", "generate"},
+    {"qwen3", "think-on"},
+    {"qwen3", "think-off"},
+    {"qwen3", "thinking-history"},
+    {"qwen3", "thinking-prefill"},
+    {"qwen3", "thinking-tools"},
+    {"deepseek-r1", "user"},
+    {"deepseek-r1", "system-user-assistant-user"},
+    {"deepseek-r1", "generate"},
+    {"deepseek-r1", "think-on"},
+    {"deepseek-r1", "think-off"},
+    {"deepseek-r1", "thinking-history"},
+    {"deepseek-r1", "thinking-prefill"},
 };
 
 INSTANTIATE_TEST_SUITE_P(Templates, GoldenTest, ::testing::ValuesIn(kCases), [](const auto& info) {

@@ -12,14 +12,15 @@ int main(int argc, char** argv) {
   CLI::App app{"Writes a synthetic GGUF model (real shapes, random weights)"};
   std::string preset = "tiny-llama", recipe = "f16", vocab_from, out;
   int threads = slimllm::available_cpus();
-  int layers = 0;
+  int layers = 0, embedding = 0, heads = 0, kv_heads = 0, head_dim = 0, ffn = 0, vocab = 0;
   uint64_t seed = 1;
   uint32_t pooling = 1;
   app.add_option("--preset", preset,
-                 "llama3.2-1b, qwen2.5-3b, tiny-llama, tiny-qwen2; encoders: tiny-bert, "
-                 "tiny-nomic-bert, nomic-embed-text (its shape: 137M parameters; recipe f32, f16 "
-                 "or q8_0)");
-  app.add_option("--pooling", pooling, "encoders: pooling_type (0 none, 1 mean, 2 cls, 3 last, 4 rank)");
+                 "llama3.2-1b, qwen2.5-3b, qwen3-0.6b, qwen3-1.7b, tiny-llama, tiny-qwen2, "
+                 "tiny-qwen3; encoders: tiny-bert, tiny-nomic-bert, nomic-embed-text (its shape: "
+                 "137M parameters; recipe f32, f16 or q8_0)");
+  app.add_option("--pooling", pooling,
+                 "encoders: pooling_type (0 none, 1 mean, 2 cls, 3 last, 4 rank)");
   app.add_option("--recipe", recipe, "f32, f16, bf16, q8_0, q4_0, q4_k_m, q4_k_s, q6_k, ...");
   app.add_option("--vocab-from", vocab_from, "GGUF whose tokenizer.* keys are copied");
   std::string tokenizer_model;
@@ -27,6 +28,12 @@ int main(int argc, char** argv) {
                  "encoders: the tokenizer.ggml.model to declare (t5 reads the vocabulary as "
                  "Unigram)");
   app.add_option("--layers", layers, "override the layer count");
+  app.add_option("--embedding", embedding, "override the embedding length");
+  app.add_option("--heads", heads, "override the attention head count");
+  app.add_option("--kv-heads", kv_heads, "override the key/value head count");
+  app.add_option("--head-dim", head_dim, "override the head size (key_length)");
+  app.add_option("--ffn", ffn, "override the feed-forward length");
+  app.add_option("--vocab", vocab, "override the toy vocabulary's size");
   app.add_option("--seed", seed, "random seed");
   app.add_option("--threads", threads, "quantization threads");
   app.add_option("-o,--output", out, "output .gguf")->required();
@@ -60,6 +67,12 @@ int main(int argc, char** argv) {
     spec.vocab_from = vocab_from;
     spec.seed = seed;
     if (layers > 0) spec.layers = layers;
+    if (embedding > 0) spec.embedding = embedding;
+    if (heads > 0) spec.heads = heads;
+    if (kv_heads > 0) spec.kv_heads = kv_heads;
+    if (head_dim > 0) spec.head_dim = head_dim;
+    if (ffn > 0) spec.ffn = ffn;
+    if (vocab > 0) spec.vocab = vocab;
     slimllm::write_synthetic_model(spec, out, threads);
   } catch (const slimllm::Error& e) {
     std::fprintf(stderr, "Error: %s\n", e.what());

@@ -112,6 +112,22 @@ SyntheticSpec synthetic_preset(const std::string& name) {
     s.rms_eps = 1e-6f;
     s.qkv_bias = true;
     s.name = "Qwen2.5-3B synthetic (random weights)";
+  } else if (name == "qwen3-0.6b" || name == "qwen3-1.7b") {
+    const bool small = name == "qwen3-0.6b";
+    s.arch = "qwen3";
+    s.layers = 28;
+    s.embedding = small ? 1024 : 2048;
+    s.heads = 16;
+    s.kv_heads = 8;
+    s.head_dim = 128;
+    s.ffn = small ? 3072 : 6144;
+    s.vocab = 151936;
+    s.context = 40960;
+    s.rope_base = 1000000.0f;
+    s.rms_eps = 1e-6f;
+    s.qk_norm = true;
+    s.name =
+        small ? "Qwen3-0.6B synthetic (random weights)" : "Qwen3-1.7B synthetic (random weights)";
   } else if (name == "tiny-llama") {
     s.arch = "llama";
     s.rope_freqs = true;
@@ -122,22 +138,45 @@ SyntheticSpec synthetic_preset(const std::string& name) {
     s.rms_eps = 1e-6f;
     s.rope_base = 1000000.0f;
     s.name = "tiny qwen2 synthetic";
+  } else if (name == "tiny-qwen3") {
+    // Heads wider than embedding / heads, as Qwen3's are. The test fixtures' weights
+    // (tests/data/decoders/): every layer counts (gain 0.5: enough to matter, little enough that
+    // the quantized files' rounding noise does not grow through the layers), logits about ±5.
+    s.arch = "qwen3";
+    s.embedding = 32;
+    s.heads = 4;
+    s.kv_heads = 2;
+    s.head_dim = 16;
+    s.ffn = 64;
+    s.vocab = 320;
+    s.context = 1024;
+    s.rope_base = 1000000.0f;
+    s.rms_eps = 1e-6f;
+    s.qk_norm = true;
+    s.matrix_gain = 0.5f;
+    s.embedding_scale = 1.0f;
+    s.output_norm = 4.0f;
+    // An output matrix of its own: tied to the embedding, a random model repeats its input.
+    s.tied_embeddings = false;
+    s.name = "tiny qwen3 synthetic";
   } else {
-    fail("unknown preset '", name, "' (llama3.2-1b, qwen2.5-3b, tiny-llama, tiny-qwen2)");
+    fail("unknown preset '", name,
+         "' (llama3.2-1b, qwen2.5-3b, qwen3-0.6b, qwen3-1.7b, tiny-llama, tiny-qwen2, tiny-qwen3)");
   }
   return s;
 }
 
 void write_synthetic_model(const SyntheticSpec& spec, const std::string& path, int threads) {
-  if (spec.arch != "llama" && spec.arch != "qwen2")
+  if (spec.arch != "llama" && spec.arch != "qwen2" && spec.arch != "qwen3")
     fail("unsupported architecture '", spec.arch, "'");
-  if (spec.heads <= 0 || spec.kv_heads <= 0 || spec.embedding % spec.heads != 0 ||
-      spec.heads % spec.kv_heads != 0)
+  if (spec.heads <= 0 || spec.kv_heads <= 0 || spec.heads % spec.kv_heads != 0 ||
+      (spec.head_dim <= 0 && spec.embedding % spec.heads != 0))
     fail("inconsistent head counts: embedding ", spec.embedding, ", heads ", spec.heads,
-         ", kv heads ", spec.kv_heads);
+         ", kv heads ", spec.kv_heads, ", head size ", spec.head_dim);
   const Recipe recipe = recipe_for(spec.recipe);
   const std::string& a = spec.arch;
-  const int head_dim = spec.embedding / spec.heads;
+  const int head_dim = spec.head_dim > 0 ? spec.head_dim : spec.embedding / spec.heads;
+  const int q_dim = head_dim * spec.heads;
   const int kv_dim = head_dim * spec.kv_heads;
 
   GgufWriter writer;
@@ -199,6 +238,9 @@ void write_synthetic_model(const SyntheticSpec& spec, const std::string& path, i
   // A weight matrix of `rows` rows of `cols` values, quantized row by row.
   auto matrix = [&](const std::string& name, int64_t cols, int64_t rows, DType wanted,
                     float scale) {
+    if (spec.matrix_gain > 0 && name != "token_embd.weight") {
+      scale = spec.matrix_gain * std::sqrt(3.0f / static_cast<float>(cols));
+    }
     DType type = fit(wanted, cols);
     uint64_t tensor_seed = hash_name(name) ^ mix(seed);
     size_t row_size = row_bytes(type, cols);
@@ -224,23 +266,27 @@ void write_synthetic_model(const SyntheticSpec& spec, const std::string& path, i
 
   const float w = 0.03f;  // weight scale: keeps activations in a sane range through the layers
   DType embedding_type = spec.tied_embeddings ? recipe.output : recipe.embedding;
-  matrix("token_embd.weight", spec.embedding, vocab, embedding_type, 0.05f);
+  matrix("token_embd.weight", spec.embedding, vocab, embedding_type, spec.embedding_scale);
   if (spec.rope_freqs) vector("rope_freqs.weight", head_dim / 2, 1.0f, 0.0f);
-  vector("output_norm.weight", spec.embedding, 1.0f, 0.1f);
+  vector("output_norm.weight", spec.embedding, spec.output_norm, 0.1f * spec.output_norm);
   if (!spec.tied_embeddings) matrix("output.weight", spec.embedding, vocab, recipe.output, w);
   for (int l = 0; l < spec.layers; ++l) {
     std::string p = "blk." + std::to_string(l) + ".";
     bool more = use_more_bits(l, spec.layers);
     vector(p + "attn_norm.weight", spec.embedding, 1.0f, 0.1f);
-    matrix(p + "attn_q.weight", spec.embedding, spec.embedding, recipe.base, w);
+    matrix(p + "attn_q.weight", spec.embedding, q_dim, recipe.base, w);
     matrix(p + "attn_k.weight", spec.embedding, kv_dim, recipe.base, w);
     matrix(p + "attn_v.weight", spec.embedding, kv_dim, more ? recipe.more_bits : recipe.base, w);
     if (spec.qkv_bias) {
-      vector(p + "attn_q.bias", spec.embedding, 0.0f, 0.02f);
+      vector(p + "attn_q.bias", q_dim, 0.0f, 0.02f);
       vector(p + "attn_k.bias", kv_dim, 0.0f, 0.02f);
       vector(p + "attn_v.bias", kv_dim, 0.0f, 0.02f);
     }
-    matrix(p + "attn_output.weight", spec.embedding, spec.embedding, recipe.base, w);
+    if (spec.qk_norm) {
+      vector(p + "attn_q_norm.weight", head_dim, 1.0f, 0.5f);
+      vector(p + "attn_k_norm.weight", head_dim, 1.0f, 0.5f);
+    }
+    matrix(p + "attn_output.weight", q_dim, spec.embedding, recipe.base, w);
     vector(p + "ffn_norm.weight", spec.embedding, 1.0f, 0.1f);
     matrix(p + "ffn_gate.weight", spec.embedding, spec.ffn, recipe.base, w);
     matrix(p + "ffn_up.weight", spec.embedding, spec.ffn, recipe.base, w);

@@ -1,6 +1,6 @@
-// Writes GGUF models with the tensor names, shapes and metadata of real llama/qwen2 models and
-// random weights. Decode speed depends on shapes and types, not on what the weights mean, so these
-// are the benchmark models; tiny ones serve the tests.
+// Writes GGUF models with the tensor names, shapes and metadata of real llama/qwen2/qwen3 models
+// and random weights. Decode speed depends on shapes and types, not on what the weights mean, so
+// these are the benchmark models; tiny ones serve the tests.
 #pragma once
 
 #include <cstdint>
@@ -9,11 +9,12 @@
 namespace slimllm {
 
 struct SyntheticSpec {
-  std::string arch = "llama";  // "llama" or "qwen2"
+  std::string arch = "llama";  // "llama", "qwen2" or "qwen3"
   int layers = 2;
   int embedding = 256;
   int heads = 4;
   int kv_heads = 2;
+  int head_dim = 0;  // attention.key_length/value_length; 0: embedding / heads
   int ffn = 512;
   int vocab = 512;  // ignored when vocab_from is set (the vocabulary's size is used)
   int context = 4096;
@@ -21,7 +22,14 @@ struct SyntheticSpec {
   float rms_eps = 1e-5f;
   bool tied_embeddings = true;
   bool qkv_bias = false;    // qwen2
+  bool qk_norm = false;     // qwen3: attn_q_norm / attn_k_norm [head_dim] per layer
   bool rope_freqs = false;  // llama 3 frequency factors tensor
+  // Weight sizes. Benchmark models need only plausible activations: matrices uniform in ±0.03,
+  // embeddings in ±0.05. Test fixtures whose layers must matter set `matrix_gain` > 0: each
+  // matrix is then uniform in ±gain·√(3/cols), so a projection keeps its input's size.
+  float matrix_gain = 0.0f;
+  float embedding_scale = 0.05f;
+  float output_norm = 1.0f;  // center of output_norm.weight: scales the logits
   // "f32", "f16", "q8_0", "q4_0", "q4_k_m", "q4_k_s", "q6_k" ...: the weight recipe.
   std::string recipe = "f16";
   // A GGUF whose tokenizer.* keys (and, when its architecture matches, hyperparameters) are
@@ -31,7 +39,8 @@ struct SyntheticSpec {
   std::string name = "synthetic";
 };
 
-// Presets by name: "llama3.2-1b", "qwen2.5-3b", "tiny-llama", "tiny-qwen2".
+// Presets by name: "llama3.2-1b", "qwen2.5-3b", "qwen3-0.6b", "qwen3-1.7b", "tiny-llama",
+// "tiny-qwen2", "tiny-qwen3".
 SyntheticSpec synthetic_preset(const std::string& name);
 
 // Writes the model to `path`, quantizing with `threads` threads. Throws Error on failure.
