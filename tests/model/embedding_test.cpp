@@ -120,7 +120,7 @@ TEST(EmbedBatchPacking, RefusesEmptyAndTooLongInputs) {
 }
 
 // stories260K declares no pooling: a decoder pools its last token. A file that declares one is
-// read as llama.cpp numbers them (0, none, is the last token too); rank is no embedding.
+// read as llama.cpp numbers them (0, none, is the last token too); rank needs a head.
 TEST(PoolingOf, DefaultsToLastForADecoderAndReadsTheKey) {
   EXPECT_EQ(pooling_of(*stories()), Pooling::kLast);
   const GgufFile original = GgufFile::open(kModel);
@@ -135,10 +135,11 @@ TEST(PoolingOf, DefaultsToLastForADecoderAndReadsTheKey) {
       w.add_tensor(t.name, t.type, t.shape, t.data);
     w.write(path);
     auto m = load_model(std::make_shared<const GgufFile>(GgufFile::open(path)));
+    EXPECT_EQ(pooling_of(*m), want) << "pooling_type " << value;
     if (want == Pooling::kRank) {
-      EXPECT_THROW(pooling_of(*m), Error);
-    } else {
-      EXPECT_EQ(pooling_of(*m), want) << "pooling_type " << value;
+      // A decoder that says rank has no classification head to score with.
+      const std::vector<float> pooled(static_cast<size_t>(m->config().n_embd), 0.5f);
+      EXPECT_THROW(m->classify(pooled), Error);
     }
   }
 }
