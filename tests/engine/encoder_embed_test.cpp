@@ -1,4 +1,5 @@
-// The encoder fixtures (bert, nomic-bert; F32, F16 and Q8_0; mean and cls pooling) through the GGUF
+// The encoder fixtures (bert, nomic-bert; F32, F16 and Q8_0; mean and cls pooling) and a qwen3
+// decoder embedder (last-token pooling, as Qwen3-Embedding) through the GGUF
 // runner's batched embeddings: all four inputs in one call, each within cosine 0.9999 of the
 // vector llama.cpp computed for it (tests/data/encoders/reference.json, made by
 // tools/encoder_reference/make_reference.mjs).
@@ -29,7 +30,7 @@ TEST(EncoderEmbeddings, BatchedRunnerMatchesLlamaCpp) {
   ASSERT_TRUE(in);
   const nlohmann::json ref = nlohmann::json::parse(in);
   const auto inputs = ref["inputs"].get<std::vector<std::vector<int32_t>>>();
-  ASSERT_EQ(ref["models"].size(), 10u);
+  ASSERT_EQ(ref["models"].size(), 11u);
   for (const auto& [file, model] : ref["models"].items()) {
     SCOPED_TRACE(file);
     ModelSpec spec;
@@ -39,8 +40,12 @@ TEST(EncoderEmbeddings, BatchedRunnerMatchesLlamaCpp) {
     load.num_batch = 64;
     load.num_thread = 2;
     auto runner = GgufRunnerFactory().load(spec, load);
+    // A decoder's inputs as llama.cpp evaluated them (its BOS put in front).
+    const auto own = model.contains("inputs")
+                         ? model["inputs"].get<std::vector<std::vector<int32_t>>>()
+                         : inputs;
     EmbedInput input;
-    for (const auto& ids : inputs) input.items.push_back(EmbedItem::of_tokens(ids));
+    for (const auto& ids : own) input.items.push_back(EmbedItem::of_tokens(ids));
     const EmbedResult r = runner->embed(input);
     ASSERT_EQ(r.embeddings.size(), inputs.size());
     const auto want = model["vectors"].get<std::vector<std::vector<double>>>();
@@ -48,7 +53,7 @@ TEST(EncoderEmbeddings, BatchedRunnerMatchesLlamaCpp) {
     for (size_t i = 0; i < inputs.size(); ++i) {
       ASSERT_EQ(r.embeddings[i].size(), want[i].size());
       EXPECT_GE(cosine(r.embeddings[i], want[i]), 0.9999) << "input " << i;
-      tokens += static_cast<int64_t>(inputs[i].size());
+      tokens += static_cast<int64_t>(own[i].size());
     }
     EXPECT_EQ(r.prompt_eval_count, tokens);
   }

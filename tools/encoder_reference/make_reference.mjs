@@ -11,7 +11,9 @@
 //     build/bin/synth_model --preset tiny-$arch --recipe $type --pooling ${pooling#*:} \
 //       -o tests/data/encoders/$arch-$type-${pooling%:*}.gguf
 //   done; done; done
-//   node tools/encoder_reference/make_reference.mjs tests/data/encoders/*-{mean,cls}.gguf \
+//   build/bin/synth_model --preset tiny-qwen3 --recipe f32 --pooling 3 \
+//     -o tests/data/encoders/qwen3-f32-last.gguf   # a decoder embedder (Qwen3-Embedding's pooling)
+//   node tools/encoder_reference/make_reference.mjs tests/data/encoders/*-{mean,cls,last}.gguf \
 //     > tests/data/encoders/reference.json
 import {basename} from "node:path";
 
@@ -39,12 +41,22 @@ const out = {
 for (const path of process.argv.slice(2)) {
   const model = await llama.loadModel({modelPath: path, gpuLayers: 0});
   const context = await model.createEmbeddingContext({contextSize: 64, threads: 1});
+  // node-llama-cpp puts the vocabulary's BOS in front of an input that lacks it (and EOS after,
+  // when the vocabulary adds one): the tokens llama.cpp actually embedded are recorded per model.
+  const t = model.tokens;
+  const evaluated = inputs.map((tokens) => {
+    const ids = [...tokens];
+    if (model.vocabularyType !== "wpm" && t.shouldPrependBosToken && t.bos != null && ids[0] !== t.bos) ids.unshift(t.bos);
+    if (model.vocabularyType !== "wpm" && t.shouldAppendEosToken && t.eos != null && ids.at(-1) !== t.eos) ids.push(t.eos);
+    return ids;
+  });
   const vectors = [];
-  for (const tokens of inputs) {
+  for (const tokens of evaluated) {
     const embedding = await context.getEmbeddingFor(tokens);
     vectors.push(Array.from(embedding.vector));
   }
-  out.models[basename(path)] = {vectors};
+  const differs = evaluated.some((ids, i) => ids.length !== inputs[i].length);
+  out.models[basename(path)] = differs ? {inputs: evaluated, vectors} : {vectors};
   await context.dispose();
   await model.dispose();
 }

@@ -73,6 +73,7 @@ int main(int argc, char** argv) {
     if (head_dim > 0) spec.head_dim = head_dim;
     if (ffn > 0) spec.ffn = ffn;
     if (vocab > 0) spec.vocab = vocab;
+    if (app.count("--pooling") > 0) spec.pooling_type = static_cast<int>(pooling);
     slimllm::write_synthetic_model(spec, out, threads);
   } catch (const slimllm::Error& e) {
     std::fprintf(stderr, "Error: %s\n", e.what());

@@ -186,6 +186,7 @@ void write_synthetic_model(const SyntheticSpec& spec, const std::string& path, i
   writer.set_string("general.type", "model");
   writer.set_string("general.name", spec.name);
   writer.set_uint32(a + ".context_length", spec.context);
+  if (spec.pooling_type >= 0) writer.set_uint32(a + ".pooling_type", spec.pooling_type);
   writer.set_uint32(a + ".embedding_length", spec.embedding);
   writer.set_uint32(a + ".block_count", spec.layers);
   writer.set_uint32(a + ".feed_forward_length", spec.ffn);
