@@ -34,6 +34,11 @@ void add_run_command(CLI::App& app) {
   cmd->add_flag("--think{true}", args->think,
                 "Enable thinking mode: true/false or high/medium/low for supported models");
   cmd->add_flag("--hidethinking", args->hide_thinking, "Hide thinking output (if provided)");
+  cmd->add_flag("--truncate{true}", args->truncate,
+                "Embedding models: cut inputs longer than the context (default true)");
+  cmd->add_option("--dimensions", args->dimensions,
+                  "Embedding models: the vector's length (Matryoshka truncation)")
+      ->check(CLI::Range(0, 1 << 20));
   cmd->add_option("--parameter", args->parameters,
                   "Model option as key=value (repeatable): temperature=0, num_predict=64, ...")
       ->take_all()

@@ -18,6 +18,8 @@ struct RunArgs {
   bool nowordwrap = false;              // accepted for Ollama's CLI; answers are never wrapped
   std::string think;                    // --think[=true|false|high|medium|low]; "" when not given
   bool hide_thinking = false;           // --hidethinking: print only the answer
+  std::string truncate;                 // embedding models: --truncate[=true|false]; "" unset
+  int dimensions = 0;                   // embedding models: --dimensions N (0: the model's)
 };
 
 void run_model_file(const RunArgs& args);

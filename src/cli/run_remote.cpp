@@ -83,6 +83,12 @@ void embed_one(api::Client& client, const RunArgs& args, const std::string& text
                const nlohmann::json& options) {
   nlohmann::json request = {{"model", args.model}, {"input", text}, {"options", options}};
   if (!args.keep_alive.empty()) request["keep_alive"] = args.keep_alive;
+  if (args.dimensions > 0) request["dimensions"] = args.dimensions;
+  if (!args.truncate.empty()) {
+    if (args.truncate != "true" && args.truncate != "false")
+      fail("invalid value \"", args.truncate, "\" for flag --truncate: expected true or false");
+    request["truncate"] = args.truncate == "true";
+  }
   const nlohmann::json answer = client.post("/api/embed", request);
   const nlohmann::json& embeddings = answer.value("embeddings", nlohmann::json::array());
   if (embeddings.empty()) fail("no embeddings generated");

@@ -207,6 +207,13 @@ TEST(Cli, RunOnAnEmbeddingModelPrintsTheVector) {
   EXPECT_EQ(s.state.embed_inputs[0].items.at(0).text, "hello");
   EXPECT_TRUE(s.state.inputs.empty()) << "nothing generated";
 
+  // --dimensions and --truncate reach /api/embed.
+  CliRun cut = run_cli(s, "run embedder --dimensions 2 --truncate=false hello </dev/null");
+  ASSERT_EQ(cut.status, 0) << cut.output;
+  EXPECT_EQ(nlohmann::json::parse(lines_of(cut.output)[0]).size(), 2u) << cut.output;
+  ASSERT_EQ(s.state.embed_inputs.size(), 2u);
+  EXPECT_FALSE(s.state.embed_inputs[1].truncate);
+
   CliRun empty = run_cli(s, "run embedder </dev/null");
   EXPECT_EQ(empty.status, 1);
   EXPECT_NE(empty.output.find("embedding models require input text"), std::string::npos)
