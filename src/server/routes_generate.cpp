@@ -68,6 +68,11 @@ void check_common(const ServedModel& model, const std::string& requested, const 
   if (wants_think && !has(caps, "thinking")) {
     fail_status(400, str_cat("\"", requested, "\" does not support thinking"));
   }
+  // Levels are the harmony format's (gpt-oss); other thinking models think or do not.
+  if (think.is_string() && model_details(model.layers).family != "gptoss") {
+    fail_status(400, str_cat("think value \"", think.get<std::string>(),
+                             "\" is not supported for this model"));
+  }
 }
 
 // Images reach only a model that can see them: Ollama's runner refuses them for a model without

@@ -37,6 +37,29 @@ json weather_tool() {
               {"required", {"city"}}}}}}};
 }
 
+// Think levels are gpt-oss's (harmony); a thinking model of another family takes true or false
+// and refuses a level with Ollama's words.
+TEST(Thinking, LevelsAreRefusedForANonHarmonyModel) {
+  TestServer s;
+  s.add_model("thinker", kThinkingTemplate);
+  for (const char* route : {"/api/generate", "/api/chat"}) {
+    json request = {{"model", "thinker"}, {"think", "high"}, {"stream", false}};
+    if (std::string(route) == "/api/chat") {
+      request["messages"] = {{{"role", "user"}, {"content", "2+2?"}}};
+    } else {
+      request["prompt"] = "2+2?";
+    }
+    auto res = post(s, route, request);
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->status, 400) << route;
+    EXPECT_EQ(json::parse(res->body)["error"], "think value \"high\" is not supported for this model");
+    request["think"] = true;
+    auto ok = post(s, route, request);
+    ASSERT_TRUE(ok);
+    EXPECT_EQ(ok->status, 200) << route << ": " << ok->body;
+  }
+}
+
 TEST(Thinking, SplitFromTheContentStreamedAndWhole) {
   TestServer s;
   s.add_model("thinker", kThinkingTemplate);
