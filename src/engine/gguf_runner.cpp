@@ -79,12 +79,8 @@ class GgufRunner final : public Runner {
         loaded_.tokenizer.encode(input.prompt, input.add_special, true);
     tokens.insert(tokens.end(), prompt.begin(), prompt.end());
     if (tokens.empty()) fail("the prompt is empty");
-    Slot& slot = acquire(tokens);
-    struct Release {
-      GgufRunner* runner;
-      Slot* slot;
-      ~Release() { runner->release(*slot); }
-    } release{this, &slot};
+    const Held held(*this, acquire(tokens));
+    Slot& slot = held.slot;
 
     if (!input.truncate && static_cast<int64_t>(tokens.size()) >= slot.session.num_ctx()) {
       fail("the input length exceeds the context length");
@@ -112,12 +108,8 @@ class GgufRunner final : public Runner {
   }
 
   EmbedResult embed(const EmbedInput& input) override {
-    Slot& slot = acquire();
-    struct Release {
-      GgufRunner* runner;
-      Slot* slot;
-      ~Release() { runner->release(*slot); }
-    } release{this, &slot};
+    const Held held(*this, acquire());
+    Slot& slot = held.slot;
 
     if (pooling_ == Pooling::kRank) {
       throw EmbedInputError(
@@ -140,12 +132,8 @@ class GgufRunner final : public Runner {
 
   RerankResult rerank(const RerankInput& input) override {
     if (pooling_ != Pooling::kRank) throw EmbedInputError("this model does not support reranking");
-    Slot& slot = acquire();
-    struct Release {
-      GgufRunner* runner;
-      Slot* slot;
-      ~Release() { runner->release(*slot); }
-    } release{this, &slot};
+    const Held held(*this, acquire());
+    Slot& slot = held.slot;
 
     const int64_t start = now_ns();
     const int64_t num_ctx = slot.session.num_ctx();
@@ -227,6 +215,15 @@ class GgufRunner final : public Runner {
   }
 
   struct Slot;
+  // A slot held for one call, released however the call ends.
+  struct Held {
+    Held(GgufRunner& r, Slot& s) : runner(r), slot(s) {}
+    Held(const Held&) = delete;
+    Held& operator=(const Held&) = delete;
+    ~Held() { runner.release(slot); }
+    GgufRunner& runner;
+    Slot& slot;
+  };
   // Working memory of embedding passes: every token of a pass may return its hidden state (mean
   // pooling), so a pass's outputs are as many as its tokens. Made on the first request, then kept.
   ForwardState& embed_state(Slot& slot) const {
