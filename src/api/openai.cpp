@@ -5,6 +5,7 @@
 
 #include "api/api_error.h"
 #include "api/base64_check.h"
+#include "api/types.h"
 #include "base/strings.h"
 
 namespace slimllm::api::openai {
@@ -88,7 +89,9 @@ Json native_message(const Json& m) {
       const Json f = call.value("function", Json::object());
       Json arguments = Json::object();
       if (f.contains("arguments") && f["arguments"].is_string()) {
-        arguments = Json::parse(f["arguments"].get<std::string>(), nullptr, false);
+        const std::string& text = f["arguments"].get_ref<const std::string&>();
+        api::check_json_depth(text, "tool call arguments");
+        arguments = Json::parse(text, nullptr, false);
         if (arguments.is_discarded()) bad_request("invalid tool call arguments");
       } else if (f.contains("arguments")) {
         arguments = f["arguments"];

@@ -5,6 +5,7 @@
 
 #include "api/api_error.h"
 #include "api/base64_check.h"
+#include "api/types.h"
 #include "base/strings.h"
 
 namespace slimllm::api::openai {
@@ -73,6 +74,7 @@ void read_content(const Json& content, const std::string& where, Json& message) 
 Json call_arguments(const Json& item) {
   const std::string text = string_field(item, "arguments");
   if (text.empty()) return Json::object();
+  api::check_json_depth(text, "function call arguments");
   Json args = Json::parse(text, nullptr, false);
   if (args.is_discarded()) bad_request("failed to parse function call arguments");
   return args;

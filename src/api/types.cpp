@@ -5,6 +5,7 @@
 #include "api/duration.h"
 #include "api/go_decode.h"
 #include "api/options.h"
+#include "base/json_depth.h"
 #include "base/strings.h"
 
 namespace slimllm::api {
@@ -96,8 +97,17 @@ OrderedJson to_ordered(const Json& j) {
 
 }  // namespace
 
+void check_json_depth(std::string_view text, std::string_view what) {
+  size_t at = 0;
+  if (json_nests_deeper_than(text, kMaxJsonDepth, &at)) {
+    fail_status(400, str_cat("invalid ", what, ": JSON nested deeper than ", kMaxJsonDepth,
+                             " levels (the server's limit) at byte ", at));
+  }
+}
+
 Json parse_body(const std::string& body) {
   if (str_trim(body).empty()) fail_status(400, "missing request body");
+  check_json_depth(body, "request body");
   try {
     return Json::parse(body);
   } catch (const Json::parse_error& e) {

@@ -89,13 +89,20 @@ class GgufRunner final : public Runner {
       ~Release() { runner->release(*slot); }
     } release{this, &slot};
 
+    const int32_t vocab = loaded_.tokenizer.vocab_size();
+    for (int32_t id : input.context_tokens) {
+      if (id < 0 || id >= vocab) {
+        throw GenerateInputError(str_cat(
+            "context: token id ", id, " is outside the model's vocabulary of ", vocab, " tokens"));
+      }
+    }
     std::vector<int32_t> tokens = input.context_tokens;
     const std::vector<int32_t> prompt =
         loaded_.tokenizer.encode(input.prompt, input.add_special, true);
     tokens.insert(tokens.end(), prompt.begin(), prompt.end());
     if (tokens.empty()) fail("the prompt is empty");
     if (!input.truncate && static_cast<int64_t>(tokens.size()) >= slot.session.num_ctx()) {
-      fail("the input length exceeds the context length");
+      throw GenerateInputError("the input length exceeds the context length");
     }
     TokenizerText text(loaded_.tokenizer);
     GenerateControls controls;
@@ -148,6 +155,8 @@ class GgufRunner final : public Runner {
   }
 
   uint64_t memory_bytes() const override { return memory_; }
+  int vocab_size() const override { return loaded_.tokenizer.vocab_size(); }
+
   int context_length() const override {
     return static_cast<int>(slots_.front()->session.num_ctx());
   }
@@ -251,7 +260,7 @@ uint64_t GgufRunnerFactory::estimate_bytes(const ModelSpec& spec, const LoadOpti
   const int64_t slots = std::max(1, options.num_parallel);
   return file.file_size() +
          KvCache::bytes_for(c.n_layer, context_for(c, options), slots, c.kv_dim()) +
-         slots * state_bytes(c, std::max(1, options.num_batch));
+         slots * state_bytes(c, std::clamp<int64_t>(options.num_batch, 1, context_for(c, options)));
 }
 
 std::unique_ptr<Runner> GgufRunnerFactory::load(const ModelSpec& spec, const LoadOptions& options) {

@@ -10,6 +10,7 @@
 #include "base/tcp_state.h"
 #include "engine/scheduler.h"
 #include "store/store_error.h"
+#include "template/template.h"
 
 namespace slimllm {
 
@@ -33,6 +34,13 @@ int current_exception_status(std::string& message) {
   } catch (const StoreError& e) {
     message = e.what();
     return e.kind() == StoreError::Kind::kNotFound ? 404 : 400;
+  } catch (const GenerateInputError& e) {
+    message = e.what();
+    return 400;
+  } catch (const TemplateError& e) {
+    // A template from the request, or the model's own rendered with the request's messages.
+    message = e.what();
+    return 400;
   } catch (const SchedulerError& e) {
     message = e.what();
     return e.status();

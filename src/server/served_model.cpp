@@ -1,5 +1,7 @@
 #include "server/served_model.h"
 
+#include "base/cgroup.h"
+
 namespace slimllm {
 
 ModelSpec ServedModel::spec() const {
@@ -34,7 +36,8 @@ LoadOptions load_options(const Options& o) {
   l.num_gpu = o.num_gpu;
   l.main_gpu = o.main_gpu;
   l.use_mmap = o.use_mmap;
-  l.num_thread = o.num_thread;
+  // Capped here (as the runner caps it) so that 5000 and the CPU count load the same runner.
+  l.num_thread = o.num_thread > 0 ? threads_or_available(o.num_thread) : 0;
   return l;
 }
 

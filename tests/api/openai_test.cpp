@@ -73,6 +73,17 @@ TEST(OpenAi, BadChatRequestsAreRefused) {
              "invalid type for 'prompt' field: only a string is supported", false);
 }
 
+TEST(OpenAi, ToolCallArgumentsNestedPastTheLimitAreRefused) {
+  Json request = parse(R"({"model":"m","messages":[{"role":"assistant","content":"",
+      "tool_calls":[{"id":"c","type":"function","function":{"name":"f"}}]},
+      {"role":"user","content":"x"}]})");
+  request["messages"][0]["tool_calls"][0]["function"]["arguments"] =
+      std::string(100000, '[') + std::string(100000, ']');
+  expect_400(request,
+             "invalid tool call arguments: JSON nested deeper than 1000 levels (the server's "
+             "limit) at byte 1000");
+}
+
 TEST(OpenAi, ChatResponseAndChunks) {
   Exchange e{"chatcmpl-5", "llama3.2", 1733000000, false, false, false, "", false};
   Json final_native = parse(R"({"model":"llama3.2:latest","done":true,"done_reason":"stop",

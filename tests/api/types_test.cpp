@@ -125,3 +125,21 @@ TEST(Modelfile, ReportsErrors) {
 
 }  // namespace
 }  // namespace slimllm::api
+
+namespace slimllm::api {
+namespace {
+
+TEST(Types, BodiesNestedPastTheLimitAreRefusedBeforeParsing) {
+  const std::string deep = R"({"model":"m","options":{"stop":)" + std::string(100000, '[') +
+                           std::string(100000, ']') + "}}";
+  EXPECT_EQ(body_error(deep),
+            "invalid request body: JSON nested deeper than 1000 levels (the server's limit) at "
+            "byte 1029");
+  // Just inside the limit the body parses (and is then a type error, as Go's decoder says).
+  const std::string inside =
+      R"({"model":"m","format":)" + std::string(999, '[') + std::string(999, ']') + "}";
+  EXPECT_NO_THROW(parse_body(inside));
+}
+
+}  // namespace
+}  // namespace slimllm::api
