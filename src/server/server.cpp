@@ -12,6 +12,7 @@
 #include "base/log.h"
 #include "base/strings.h"
 #include "server/generation.h"
+#include "server/http_util.h"
 #include "server/metrics.h"
 #include "server/middleware.h"
 #include "server/preloader.h"
@@ -130,10 +131,12 @@ Server::Server(ServerConfig config, ModelStore& store, Scheduler& scheduler,
   add_operations_routes(routes, impl_->context);
   add_openai_routes(routes, impl_->context);
   routes.finish();
+  register_private_root(store.root().string());
 }
 
 Server::~Server() {
   stop();
+  unregister_private_root(impl_->context.store.root().string());
   impl_->context.scheduler.set_load_observer({});
 }
 

@@ -1,6 +1,7 @@
 // Requests that once ended the process or answered 500 are client errors: 400 naming the limit.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -88,6 +89,25 @@ TEST(InputLimits, ABrokenTemplateIs400) {
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 400) << res->body;
   EXPECT_NE(res->body.find("missing value for if"), std::string::npos) << res->body;
+}
+
+}  // namespace
+}  // namespace slimllm::testing
+
+namespace slimllm::testing {
+namespace {
+
+TEST(ErrorTexts, NameStoreFilesWithoutTheServersAbsolutePaths) {
+  TestServer s;
+  // The model's blob damaged after it was created: its GGUF reader names the file in its error.
+  Layer blob = s.store->add_blob_file(kStoriesGguf, kMediaModel);
+  std::filesystem::resize_file(s.store->blob_path(blob.digest), 100);
+  std::string hex = blob.digest.substr(blob.digest.find(':') + 1);
+  auto res = post(s, "/api/generate", {{"model", "stories"}, {"prompt", "p"}, {"stream", false}});
+  ASSERT_TRUE(res);
+  EXPECT_GE(res->status, 400);
+  EXPECT_EQ(res->body.find(s.root.string()), std::string::npos) << res->body;
+  EXPECT_NE(res->body.find("blobs/sha256-" + hex), std::string::npos) << res->body;
 }
 
 }  // namespace
