@@ -101,12 +101,13 @@ void serve_embed(ServerContext& ctx, const httplib::Request& req, httplib::Respo
 }
 
 void add_embed_routes(RouteTable& routes, ServerContext& ctx) {
-  routes.post("/api/embed", [&ctx](const httplib::Request& req, httplib::Response& res) {
-    serve_embed(ctx, req, res);
-  });
-  routes.post("/api/embeddings", [&ctx](const httplib::Request& req, httplib::Response& res) {
-    guarded(res, [&] { handle_embeddings(ctx, req, res); });
-  });
+  routes.post(
+      "/api/embed", Scope::kGenerate,
+      [&ctx](const httplib::Request& req, httplib::Response& res) { serve_embed(ctx, req, res); });
+  routes.post("/api/embeddings", Scope::kGenerate,
+              [&ctx](const httplib::Request& req, httplib::Response& res) {
+                guarded(res, [&] { handle_embeddings(ctx, req, res); });
+              });
 }
 
 }  // namespace slimllm

@@ -408,12 +408,13 @@ void serve_chat(ServerContext& ctx, const httplib::Request& req, httplib::Respon
 }
 
 void add_generate_routes(RouteTable& routes, ServerContext& ctx) {
-  routes.post("/api/generate", [&ctx](const httplib::Request& req, httplib::Response& res) {
-    serve_generate(ctx, req, res);
-  });
-  routes.post("/api/chat", [&ctx](const httplib::Request& req, httplib::Response& res) {
-    serve_chat(ctx, req, res);
-  });
+  routes.post("/api/generate", Scope::kGenerate,
+              [&ctx](const httplib::Request& req, httplib::Response& res) {
+                serve_generate(ctx, req, res);
+              });
+  routes.post(
+      "/api/chat", Scope::kGenerate,
+      [&ctx](const httplib::Request& req, httplib::Response& res) { serve_chat(ctx, req, res); });
 }
 
 }  // namespace slimllm

@@ -143,3 +143,27 @@ TEST(Types, BodiesNestedPastTheLimitAreRefusedBeforeParsing) {
 
 }  // namespace
 }  // namespace slimllm::api
+
+#include "api/client.h"
+
+namespace slimllm::api {
+namespace {
+
+TEST(Client, SendsTheApiKeyFromTheEnvironment) {
+  unsetenv("SLIMLLM_API_KEY");
+  unsetenv("OLLAMA_API_KEY");
+  EXPECT_FALSE(api_key_from_env());
+  EXPECT_EQ(client_headers("ua").count("Authorization"), 0u);
+  setenv("OLLAMA_API_KEY", "ollama-key", 1);
+  EXPECT_EQ(api_key_from_env(), "ollama-key");
+  setenv("SLIMLLM_API_KEY", " slimllm-key ", 1);
+  EXPECT_EQ(api_key_from_env(), "slimllm-key");
+  const httplib::Headers headers = client_headers("ua");
+  ASSERT_EQ(headers.count("Authorization"), 1u);
+  EXPECT_EQ(headers.find("Authorization")->second, "Bearer slimllm-key");
+  unsetenv("SLIMLLM_API_KEY");
+  unsetenv("OLLAMA_API_KEY");
+}
+
+}  // namespace
+}  // namespace slimllm::api
