@@ -169,6 +169,7 @@ void echo_settings(J& o, const Json& r) {
   J tools = J::array();
   if (r.contains("tools") && r["tools"].is_array()) {
     for (const Json& t : r["tools"]) {
+      if (!t.is_object()) bad_request("invalid type for 'tools': each tool must be an object");
       J tool;
       tool["type"] = string_field(t, "type");
       tool["name"] = string_field(t, "name");
@@ -388,7 +389,7 @@ OrderedJson response_object(const Json& native, const ResponsesExchange& x) {
   o["max_output_tokens"] = x.request.value("max_output_tokens", Json());
   o["max_tool_calls"] = nullptr;
   o["store"] = false;
-  o["background"] = x.request.value("background", false);
+  o["background"] = x.request.contains("background") && x.request["background"] == true;
   o["service_tier"] = "default";
   o["metadata"] = OrderedJson::object();
   o["safety_identifier"] = nullptr;
@@ -427,7 +428,7 @@ OrderedJson ResponsesStream::response(const std::string& status, OrderedJson out
   o["max_output_tokens"] = x_.request.value("max_output_tokens", Json());
   o["max_tool_calls"] = nullptr;
   o["store"] = false;
-  o["background"] = x_.request.value("background", false);
+  o["background"] = x_.request.contains("background") && x_.request["background"] == true;
   o["service_tier"] = "default";
   o["metadata"] = Json::object();
   o["safety_identifier"] = nullptr;
