@@ -114,6 +114,9 @@ Json parse_body(const std::string& body) {
     size_t pos = e.byte > 0 ? e.byte - 1 : 0;
     if (pos >= body.size()) fail_status(400, "unexpected EOF");
     fail_status(400, str_cat("invalid character '", body[pos], "' looking for beginning of value"));
+  } catch (const Json::out_of_range&) {
+    // A number past double's range ("1e999"): Go's decoder refuses it when it decodes the field.
+    fail_status(400, "json: a number in the request body is out of range");
   }
 }
 
