@@ -146,7 +146,7 @@ if render default ollama --expect Deployment,Service,ServiceAccount,Pod --forbid
   contains default "name: ollama" "path: /health" "path: /ready" "failureThreshold: 120" \
     "terminationGracePeriodSeconds: 30" 'name: SLIMLLM_SHUTDOWN_GRACE' 'value: "25"' \
     'value: "0.0.0.0:11434"' 'value: "/root/.ollama/models"' "type: Recreate" "emptyDir: {}"
-  lacks default "postStart" "initContainers:" "SLIMLLM_PRELOAD"
+  lacks default "postStart" "initContainers:" "SLIMLLM_PRELOAD" "SLIMLLM_API_KEYS_FILE" "authorization:"
 fi
 
 if render homelab ollama --expect Deployment,Service,Ingress,PersistentVolumeClaim,ConfigMap,PodDisruptionBudget \
@@ -156,6 +156,14 @@ if render homelab ollama --expect Deployment,Service,Ingress,PersistentVolumeCla
     "cert-manager.io/cluster-issuer: letsencrypt-prod" "ingressClassName: traefik" "secretName: ollama-tls" \
     "checksum/models:" 'name: OLLAMA_KEEP_ALIVE' "name: ollama"
   lacks homelab "postStart" "SLIMLLM_PRELOAD"
+fi
+
+if render api-keys ollama --expect Deployment,ServiceMonitor \
+  -- --set apiKeys.existingSecret=slimllm-keys --set apiKeys.metricsSecret.name=prometheus-key \
+  --set apiKeys.metricsSecret.key=token --set metrics.serviceMonitor.enabled=true; then
+  contains api-keys "name: SLIMLLM_API_KEYS_FILE" 'value: "/etc/slimllm-keys/keys"' \
+    "secretName: slimllm-keys" "mountPath: /etc/slimllm-keys" "readOnly: true" "type: Bearer" \
+    "name: prometheus-key" "key: token" "path: /health" "path: /ready"
 fi
 
 if render existing-claim ollama --expect Deployment --forbid PersistentVolumeClaim \

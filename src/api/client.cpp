@@ -3,6 +3,7 @@
 #include <httplib.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 
 #include "api/api_error.h"
@@ -37,12 +38,30 @@ void check(const httplib::Result& result, const HostAddress& address) {
 
 }  // namespace
 
+httplib::Headers client_headers(const std::string& user_agent) {
+  httplib::Headers headers{{"User-Agent", user_agent}};
+  if (std::optional<std::string> key = api_key_from_env()) {
+    headers.emplace("Authorization", "Bearer " + *key);
+  }
+  return headers;
+}
+
+std::optional<std::string> api_key_from_env() {
+  for (const char* name : {"SLIMLLM_API_KEY", "OLLAMA_API_KEY"}) {
+    if (const char* value = std::getenv(name)) {
+      std::string key(str_trim(value));
+      if (!key.empty()) return key;
+    }
+  }
+  return std::nullopt;
+}
+
 struct Client::Impl {
   explicit Impl(const HostAddress& a) : http(a.url()) {
     http.set_connection_timeout(10);
     http.set_read_timeout(60 * 60 * 24);  // generations and creates can take long
     http.set_write_timeout(60 * 60);
-    http.set_default_headers({{"User-Agent", kUserAgent}});
+    http.set_default_headers(client_headers(kUserAgent));
   }
   httplib::Client http;
 };

@@ -2,14 +2,23 @@
 // carrying the server's status and its `error` text, so the CLI prints what Ollama's would.
 #pragma once
 
+#include <httplib.h>
+
 #include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 
 #include "api/host.h"
 
 namespace slimllm::api {
+
+// The API key the CLI sends as `Authorization: Bearer <key>`: SLIMLLM_API_KEY, else
+// OLLAMA_API_KEY; nullopt when neither is set.
+std::optional<std::string> api_key_from_env();
+// User-Agent, plus the Authorization header when api_key_from_env() has a key.
+httplib::Headers client_headers(const std::string& user_agent);
 
 class Client {
  public:

@@ -5,6 +5,7 @@
 
 #include "api/api_error.h"
 #include "api/base64_check.h"
+#include "api/types.h"
 #include "base/strings.h"
 
 namespace slimllm::api::openai {
@@ -12,6 +13,29 @@ namespace {
 
 [[noreturn]] void bad_request(const std::string& message) {
   fail_status(400, message);
+}
+
+// A field read as a JSON value of one type: `fallback` when absent or null, 400 naming the field
+// when of another type (Go's decoder refuses it too; nlohmann's value() would throw type_error).
+std::string string_or(const Json& j, const char* key, const char* fallback, const char* where) {
+  if (!j.is_object()) bad_request("invalid message format");
+  auto it = j.find(key);
+  if (it == j.end() || it->is_null()) return fallback;
+  if (!it->is_string()) bad_request(str_cat("invalid type for '", where, "'"));
+  return it->get<std::string>();
+}
+bool bool_or(const Json& j, const char* key, bool fallback, const char* where) {
+  auto it = j.find(key);
+  if (it == j.end() || it->is_null()) return fallback;
+  if (!it->is_boolean()) bad_request(str_cat("invalid type for '", where, "'"));
+  return it->get<bool>();
+}
+Json object_or_empty(const Json& j, const char* key, const char* where) {
+  if (!j.is_object()) bad_request(str_cat("invalid type for '", where, "'"));
+  auto it = j.find(key);
+  if (it == j.end() || it->is_null()) return Json::object();
+  if (!it->is_object()) bad_request(str_cat("invalid type for '", where, ".", key, "'"));
+  return *it;
 }
 
 int64_t unix_now() {
@@ -46,7 +70,7 @@ std::string image_from_url(const std::string& url) {
 Json native_message(const Json& m) {
   if (!m.is_object()) bad_request("invalid message format");
   Json out = Json::object();
-  out["role"] = m.value("role", "");
+  out["role"] = string_or(m, "role", "", "role");
   std::string content;
   Json images = Json::array();
   const Json& c = m.contains("content") ? m["content"] : Json();
@@ -55,7 +79,7 @@ Json native_message(const Json& m) {
   } else if (c.is_array()) {
     for (const Json& part : c) {
       if (!part.is_object()) bad_request("invalid message format");
-      const std::string type = part.value("type", "");
+      const std::string type = string_or(part, "type", "", "content.type");
       if (type == "text") {
         if (!part.contains("text") || !part["text"].is_string()) {
           bad_request("invalid message format");
@@ -85,15 +109,19 @@ Json native_message(const Json& m) {
   if (m.contains("tool_calls") && m["tool_calls"].is_array()) {
     Json calls = Json::array();
     for (const Json& call : m["tool_calls"]) {
-      const Json f = call.value("function", Json::object());
+      const Json f = object_or_empty(call, "function", "tool_calls");
       Json arguments = Json::object();
       if (f.contains("arguments") && f["arguments"].is_string()) {
-        arguments = Json::parse(f["arguments"].get<std::string>(), nullptr, false);
+        const std::string& text = f["arguments"].get_ref<const std::string&>();
+        api::check_json_depth(text, "tool call arguments");
+        arguments = Json::parse(text, nullptr, false);
         if (arguments.is_discarded()) bad_request("invalid tool call arguments");
       } else if (f.contains("arguments")) {
         arguments = f["arguments"];
       }
-      calls.push_back({{"function", {{"name", f.value("name", "")}, {"arguments", arguments}}}});
+      calls.push_back({{"function",
+                        {{"name", string_or(f, "name", "", "tool_calls.function.name")},
+                         {"arguments", arguments}}}});
     }
     out["tool_calls"] = calls;
   }
@@ -113,9 +141,9 @@ void name_tool_results(Json& messages, const Json& originals) {
       const Json& o = originals[j];
       if (!o.contains("tool_calls") || !o["tool_calls"].is_array()) continue;
       for (const Json& call : o["tool_calls"]) {
-        if (call.value("id", "") == m["tool_call_id"]) {
-          m["tool_name"] = call.value("function", Json::object()).value("name", "");
-        }
+        if (!call.is_object() || !call.contains("id") || call["id"] != m["tool_call_id"]) continue;
+        m["tool_name"] = string_or(object_or_empty(call, "function", "tool_calls"), "name", "",
+                                   "tool_calls.function.name");
       }
     }
   }
@@ -158,9 +186,9 @@ void start_exchange(const Json& r, Exchange& exchange, const char* prefix) {
   exchange.id = random_id(prefix);
   exchange.model = r["model"].get<std::string>();
   exchange.created = unix_now();
-  exchange.stream = r.value("stream", false);
-  const Json so = r.value("stream_options", Json::object());
-  exchange.include_usage = so.is_object() && so.value("include_usage", false);
+  exchange.stream = bool_or(r, "stream", false, "stream");
+  const Json so = object_or_empty(r, "stream_options", "request");
+  exchange.include_usage = bool_or(so, "include_usage", false, "stream_options.include_usage");
 }
 
 OrderedJson usage_of(const Json& native) {
@@ -286,9 +314,9 @@ Json native_tool_choice(const Json& r) {
   if (c.is_string()) {
     const std::string s = c.get<std::string>();
     if (s == "none" || s == "auto" || s == "required") return c;
-  } else if (c.is_object() && c.value("type", "") == "function" && c.contains("function") &&
-             c["function"].is_object() && c["function"].contains("name") &&
-             c["function"]["name"].is_string()) {
+  } else if (c.is_object() && c.contains("type") && c["type"] == "function" &&
+             c.contains("function") && c["function"].is_object() &&
+             c["function"].contains("name") && c["function"]["name"].is_string()) {
     return {{"type", "function"}, {"function", {{"name", c["function"]["name"]}}}};
   }
   bad_request(str_cat("invalid tool_choice: ", c.dump()));
@@ -331,11 +359,11 @@ Json chat_request(const Json& r, Exchange& exchange) {
   }
   if (r.contains("response_format") && r["response_format"].is_object()) {
     const Json& f = r["response_format"];
-    const std::string type = f.value("type", "");
+    const std::string type = string_or(f, "type", "", "response_format.type");
     if (type == "json_object") {
       native["format"] = "json";
     } else if (type == "json_schema") {
-      const Json s = f.value("json_schema", Json::object());
+      const Json s = f.contains("json_schema") ? f["json_schema"] : Json::object();
       if (!s.is_object() || !s.contains("schema") || !s["schema"].is_object()) {
         bad_request("response_format json_schema needs a 'json_schema.schema' object");
       }
@@ -364,7 +392,7 @@ Json chat_request(const Json& r, Exchange& exchange) {
   if (r.contains("reasoning_effort") && r["reasoning_effort"].is_string()) {
     effort = r["reasoning_effort"].get<std::string>();
   } else if (r.contains("reasoning") && r["reasoning"].is_object()) {
-    effort = r["reasoning"].value("effort", "");
+    effort = string_or(r["reasoning"], "effort", "", "reasoning.effort");
   }
   if (!effort.empty()) {
     if (effort != "high" && effort != "medium" && effort != "low" && effort != "none") {
@@ -382,7 +410,7 @@ Json completion_request(const Json& r, Exchange& exchange) {
     bad_request("invalid type for 'prompt' field: only a string is supported");
   }
   Json native = {{"model", exchange.model},
-                 {"prompt", r.value("prompt", "")},
+                 {"prompt", string_or(r, "prompt", "", "prompt")},
                  {"stream", exchange.stream},
                  {"options", sampling_options(r)}};
   if (r.contains("suffix") && r["suffix"].is_string()) native["suffix"] = r["suffix"];
@@ -396,11 +424,11 @@ Json completion_request(const Json& r, Exchange& exchange) {
       native["top_logprobs"] = n;
     }
   }
-  if (r.value("echo", false)) {
+  if (bool_or(r, "echo", false, "echo")) {
     if (exchange.logprobs) {
       bad_request("echo with logprobs is not supported: the prompt's tokens have no logprobs");
     }
-    exchange.echo = r.value("prompt", "");
+    exchange.echo = string_or(r, "prompt", "", "prompt");
   }
   return native;
 }

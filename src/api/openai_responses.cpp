@@ -5,6 +5,7 @@
 
 #include "api/api_error.h"
 #include "api/base64_check.h"
+#include "api/types.h"
 #include "base/strings.h"
 
 namespace slimllm::api::openai {
@@ -73,6 +74,7 @@ void read_content(const Json& content, const std::string& where, Json& message) 
 Json call_arguments(const Json& item) {
   const std::string text = string_field(item, "arguments");
   if (text.empty()) return Json::object();
+  api::check_json_depth(text, "function call arguments");
   Json args = Json::parse(text, nullptr, false);
   if (args.is_discarded()) bad_request("failed to parse function call arguments");
   return args;
@@ -167,6 +169,7 @@ void echo_settings(J& o, const Json& r) {
   J tools = J::array();
   if (r.contains("tools") && r["tools"].is_array()) {
     for (const Json& t : r["tools"]) {
+      if (!t.is_object()) bad_request("invalid type for 'tools': each tool must be an object");
       J tool;
       tool["type"] = string_field(t, "type");
       tool["name"] = string_field(t, "name");
@@ -386,7 +389,7 @@ OrderedJson response_object(const Json& native, const ResponsesExchange& x) {
   o["max_output_tokens"] = x.request.value("max_output_tokens", Json());
   o["max_tool_calls"] = nullptr;
   o["store"] = false;
-  o["background"] = x.request.value("background", false);
+  o["background"] = x.request.contains("background") && x.request["background"] == true;
   o["service_tier"] = "default";
   o["metadata"] = OrderedJson::object();
   o["safety_identifier"] = nullptr;
@@ -425,7 +428,7 @@ OrderedJson ResponsesStream::response(const std::string& status, OrderedJson out
   o["max_output_tokens"] = x_.request.value("max_output_tokens", Json());
   o["max_tool_calls"] = nullptr;
   o["store"] = false;
-  o["background"] = x_.request.value("background", false);
+  o["background"] = x_.request.contains("background") && x_.request["background"] == true;
   o["service_tier"] = "default";
   o["metadata"] = Json::object();
   o["safety_identifier"] = nullptr;

@@ -5,6 +5,7 @@
 #include "api/duration.h"
 #include "api/go_decode.h"
 #include "api/options.h"
+#include "base/json_depth.h"
 #include "base/strings.h"
 
 namespace slimllm::api {
@@ -96,14 +97,26 @@ OrderedJson to_ordered(const Json& j) {
 
 }  // namespace
 
+void check_json_depth(std::string_view text, std::string_view what) {
+  size_t at = 0;
+  if (json_nests_deeper_than(text, kMaxJsonDepth, &at)) {
+    fail_status(400, str_cat("invalid ", what, ": JSON nested deeper than ", kMaxJsonDepth,
+                             " levels (the server's limit) at byte ", at));
+  }
+}
+
 Json parse_body(const std::string& body) {
   if (str_trim(body).empty()) fail_status(400, "missing request body");
+  check_json_depth(body, "request body");
   try {
     return Json::parse(body);
   } catch (const Json::parse_error& e) {
     size_t pos = e.byte > 0 ? e.byte - 1 : 0;
     if (pos >= body.size()) fail_status(400, "unexpected EOF");
     fail_status(400, str_cat("invalid character '", body[pos], "' looking for beginning of value"));
+  } catch (const Json::out_of_range&) {
+    // A number past double's range ("1e999"): Go's decoder refuses it when it decodes the field.
+    fail_status(400, "json: a number in the request body is out of range");
   }
 }
 

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "store/go_json.h"
@@ -19,6 +20,11 @@ using Json = nlohmann::json;
 // Parses a request body: "missing request body" for an empty one, Go's decoder message for bad
 // JSON, both as ApiError 400.
 Json parse_body(const std::string& body);
+
+// ApiError 400 naming `what` ("request body", "tool call arguments") and the limit when `text`
+// nests JSON deeper than kMaxJsonDepth (base/json_depth.h); every JSON text from a client goes
+// through it before it is parsed.
+void check_json_depth(std::string_view text, std::string_view what);
 
 struct Message {
   std::string role;

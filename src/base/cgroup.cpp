@@ -129,7 +129,10 @@ int available_cpus() {
 }
 
 int threads_or_available(int requested) {
-  return requested > 0 ? requested : available_cpus();
+  // More threads than CPUs only makes them wait for each other (and thousands of them can fail
+  // to start), so a larger request gets the CPUs there are.
+  const int cpus = available_cpus();
+  return requested > 0 && requested < cpus ? requested : cpus;
 }
 
 uint64_t available_memory() {

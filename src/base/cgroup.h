@@ -30,7 +30,8 @@ std::optional<uint64_t> cgroup_memory_limit(const std::string& root,
 // Threads to use: the CPUs in this process's affinity mask, capped by the cgroup CPU quota
 // (rounded down, at least 1).
 int available_cpus();
-// Threads for a `num_thread`-style option: `requested` when positive, else available_cpus().
+// Threads for a `num_thread`-style option: `requested` when positive, at most available_cpus();
+// available_cpus() otherwise.
 int threads_or_available(int requested);
 // Bytes of memory this process may use: the cgroup limit when there is one, else physical memory.
 uint64_t available_memory();

@@ -1,6 +1,9 @@
 #include "base/thread_pool.h"
 
 #include <algorithm>
+#include <system_error>
+
+#include "base/error.h"
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
@@ -29,10 +32,23 @@ inline uint32_t generation_of(uint64_t state) {
 
 ThreadPool::ThreadPool(int threads) : threads_(threads < 1 ? 1 : threads) {
   workers_.reserve(threads_ - 1);
-  for (int i = 1; i < threads_; ++i) workers_.emplace_back([this, i] { worker(i); });
+  try {
+    for (int i = 1; i < threads_; ++i) workers_.emplace_back([this, i] { worker(i); });
+  } catch (const std::system_error& e) {
+    // Joinable threads left in the vector would end the process in std::terminate.
+    const size_t started = workers_.size();
+    stop_workers();
+    fail("cannot start thread ", started + 2, " of ", threads_, " for the computation (", e.what(),
+         "); the process or its container is out of threads or memory, lower "
+         "num_thread or raise the pids limit");
+  }
 }
 
 ThreadPool::~ThreadPool() {
+  stop_workers();
+}
+
+void ThreadPool::stop_workers() {
   {
     std::lock_guard lock(run_mutex_);
     stopping_.store(true, std::memory_order_release);

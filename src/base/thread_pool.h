@@ -22,7 +22,8 @@ namespace slimllm {
 
 class ThreadPool {
  public:
-  // `threads` is the total including the caller; values below 1 mean 1.
+  // `threads` is the total including the caller; values below 1 mean 1. Throws Error when a
+  // thread cannot be started (the ones already started are stopped first).
   explicit ThreadPool(int threads);
   ~ThreadPool();
   ThreadPool(const ThreadPool&) = delete;
@@ -48,6 +49,7 @@ class ThreadPool {
 
  private:
   void worker(int index);
+  void stop_workers();
   void start_job(FunctionRef<void(int, int)> fn);
   void wait_finished(uint32_t count);
 

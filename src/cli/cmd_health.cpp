@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "api/client.h"
 #include "api/host.h"
 #include "base/clock.h"
 #include "base/strings.h"
@@ -107,7 +108,7 @@ void set_timeout(httplib::Client& http, double seconds) {
 
   httplib::Client http(origin.url());
   http.set_connection_timeout(5);
-  http.set_default_headers({{"User-Agent", "slimllm-health/0.1.0"}});
+  http.set_default_headers(api::client_headers("slimllm-health/0.1.0"));
   set_timeout(http, 10);
   Summary summary(shown);
 

@@ -92,7 +92,10 @@ GenerateStats generate(Session& s, std::span<const int32_t> prompt_in,
   stats.prompt_cached_count = static_cast<int64_t>(common);
   stats.prompt_eval_duration = prompt_done_ns - start_ns;
 
-  const int64_t limit = options.num_predict < 0 ? 10 * num_ctx : options.num_predict;
+  // Ollama's cap: -1 or anything past ten contexts ends after ten contexts.
+  const int64_t limit = options.num_predict < 0 || options.num_predict > 10 * num_ctx
+                            ? 10 * num_ctx
+                            : options.num_predict;
   StopStrings stops(options.stop);
   OutputConstraint* constraint = controls.constraint;
   std::vector<float> masked;          // the logits with the grammar's mask, when it had to apply

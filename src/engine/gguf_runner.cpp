@@ -74,6 +74,13 @@ class GgufRunner final : public Runner {
   }
 
   GenerateResult generate(const GenerateInput& input, const TokenCallback& on_piece) override {
+    const int32_t vocab = loaded_.tokenizer.vocab_size();
+    for (int32_t id : input.context_tokens) {
+      if (id < 0 || id >= vocab) {
+        throw GenerateInputError(str_cat(
+            "context: token id ", id, " is outside the model's vocabulary of ", vocab, " tokens"));
+      }
+    }
     std::vector<int32_t> tokens = input.context_tokens;
     const std::vector<int32_t> prompt =
         loaded_.tokenizer.encode(input.prompt, input.add_special, true);
@@ -83,7 +90,7 @@ class GgufRunner final : public Runner {
     Slot& slot = held.slot;
 
     if (!input.truncate && static_cast<int64_t>(tokens.size()) >= slot.session.num_ctx()) {
-      fail("the input length exceeds the context length");
+      throw GenerateInputError("the input length exceeds the context length");
     }
     TokenizerText text(loaded_.tokenizer);
     GenerateControls controls;
@@ -153,6 +160,8 @@ class GgufRunner final : public Runner {
   }
 
   uint64_t memory_bytes() const override { return memory_; }
+  int vocab_size() const override { return loaded_.tokenizer.vocab_size(); }
+
   int context_length() const override {
     return static_cast<int>(slots_.front()->session.num_ctx());
   }
@@ -296,7 +305,7 @@ uint64_t GgufRunnerFactory::estimate_bytes(const ModelSpec& spec, const LoadOpti
   const int64_t slots = std::max(1, options.num_parallel);
   return file.file_size() +
          KvCache::bytes_for(c.n_layer, context_for(c, options), slots, c.kv_dim()) +
-         slots * state_bytes(c, std::max(1, options.num_batch));
+         slots * state_bytes(c, std::clamp<int64_t>(options.num_batch, 1, context_for(c, options)));
 }
 
 std::unique_ptr<Runner> GgufRunnerFactory::load(const ModelSpec& spec, const LoadOptions& options) {

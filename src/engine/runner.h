@@ -159,6 +159,13 @@ class ContextExceededError : public EmbedInputError {
   ContextExceededError() : EmbedInputError("the input length exceeds the context length") {}
 };
 
+// A generation input the model cannot take (a `context` token id outside its vocabulary, a prompt
+// too long for the context with truncation off): the client's error, answered with 400.
+class GenerateInputError : public Error {
+ public:
+  using Error::Error;
+};
+
 // Receives each piece of generated text as it is decoded; return false to stop generating (the
 // client went away). Runners must check it after every token.
 using TokenCallback = std::function<bool(const GeneratedPiece& piece)>;
@@ -173,6 +180,9 @@ class Runner {
   virtual uint64_t memory_bytes() const = 0;
   // The context length actually in use (num_ctx clamped to the model's).
   virtual int context_length() const = 0;
+  // Tokens in the model's vocabulary, so that token ids from a request can be checked before a
+  // stream starts; 0 when the runner does not know.
+  virtual int vocab_size() const { return 0; }
   // Tokens `text` encodes to (control tokens spelled in it count as one), for fitting a
   // conversation into the context before generating.
   virtual size_t count_tokens(std::string_view text) const = 0;

@@ -10,6 +10,9 @@
 namespace slimllm::grammar {
 namespace {
 
+// Groups inside one another; the parser recurses once per group.
+constexpr int kMaxGroupDepth = 100;
+
 const CodePointRanges kDigits = {{'0', '9'}};
 const CodePointRanges kWordChars = {{'0', '9'}, {'A', 'Z'}, {'_', '_'}, {'a', 'z'}};
 // ECMA-262's WhiteSpace and LineTerminator code points.
@@ -29,7 +32,9 @@ struct Expr {
   bool nullable = false;
 };
 
-Expr non_nullable(std::string expr) { return {expr, expr, false}; }
+Expr non_nullable(std::string expr) {
+  return {expr, expr, false};
+}
 
 std::string parenthesized(std::string_view text) {
   std::string out;
@@ -94,9 +99,7 @@ Expr sequence(const std::vector<Expr>& parts) {
     }
     nes.push_back(join(rest, " "));
   }
-  std::string ne = nes.empty()    ? ""
-                   : nes.size() == 1 ? nes[0]
-                                     : parenthesized(join(nes, " | "));
+  std::string ne = nes.empty() ? "" : nes.size() == 1 ? nes[0] : parenthesized(join(nes, " | "));
   return {expr, ne, true};
 }
 
@@ -148,7 +151,12 @@ class RegexParser {
 
  private:
   [[noreturn]] void unsupported(std::string_view what) const {
-    fail("unsupported JSON schema pattern \"", pattern_, "\": ", what, " (at offset ", pos_, ")");
+    // A pattern of megabytes would otherwise come back whole in the error.
+    constexpr size_t kShown = 80;
+    const std::string shown = pattern_.size() <= kShown
+                                  ? std::string(pattern_)
+                                  : str_cat(pattern_.substr(0, kShown), "...");
+    fail("unsupported JSON schema pattern \"", shown, "\": ", what, " (at offset ", pos_, ")");
   }
 
   bool at_end() const { return pos_ >= pattern_.size(); }
@@ -272,6 +280,10 @@ class RegexParser {
   Atom parse_atom() {
     char c = peek();
     if (c == '(') {
+      // Each group recurses here and nests parentheses in the grammar; real patterns nest a few.
+      if (++group_depth_ > kMaxGroupDepth) {
+        unsupported(str_cat("groups nested more than ", kMaxGroupDepth, " deep"));
+      }
       ++pos_;
       if (eat('?')) {
         if (eat(':')) {
@@ -288,6 +300,7 @@ class RegexParser {
         alts.push_back(sequence_of(parse_sequence()));
       } while (eat('|'));
       if (!eat(')')) unsupported("an unterminated group");
+      --group_depth_;
       return {std::nullopt, alternatives(std::move(alts))};
     }
     if (c == '[') return {parse_class(), {}};
@@ -431,6 +444,7 @@ class RegexParser {
   }
 
   std::string_view pattern_;
+  int group_depth_ = 0;
   const std::string& any_char_;
   size_t pos_ = 0;
 };

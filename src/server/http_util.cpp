@@ -1,7 +1,10 @@
 #include "server/http_util.h"
 
+#include <algorithm>
 #include <chrono>
 #include <memory>
+#include <mutex>
+#include <vector>
 
 #include "api/api_error.h"
 #include "base/error.h"
@@ -10,8 +13,11 @@
 #include "base/tcp_state.h"
 #include "engine/scheduler.h"
 #include "store/store_error.h"
+#include "template/template.h"
 
 namespace slimllm {
+
+static int exception_status(std::string& message);
 
 void send_json(httplib::Response& res, const OrderedJson& body, int status) {
   res.status = status;
@@ -24,7 +30,45 @@ void send_error(httplib::Response& res, int status, const std::string& message) 
   send_json(res, body, status);
 }
 
+namespace {
+
+std::mutex g_roots_mutex;
+std::vector<std::string> g_roots;
+
+}  // namespace
+
+void register_private_root(const std::string& root) {
+  if (root.empty()) return;
+  std::lock_guard lock(g_roots_mutex);
+  g_roots.push_back(root);
+}
+
+void unregister_private_root(const std::string& root) {
+  std::lock_guard lock(g_roots_mutex);
+  auto it = std::find(g_roots.begin(), g_roots.end(), root);
+  if (it != g_roots.end()) g_roots.erase(it);
+}
+
+std::string without_private_roots(std::string message) {
+  std::lock_guard lock(g_roots_mutex);
+  for (const std::string& root : g_roots) {
+    for (const std::string& prefix : {root + "/", root}) {
+      for (size_t at = message.find(prefix); at != std::string::npos;
+           at = message.find(prefix, at)) {
+        message.erase(at, prefix.size());
+      }
+    }
+  }
+  return message;
+}
+
 int current_exception_status(std::string& message) {
+  const int status = exception_status(message);
+  message = without_private_roots(std::move(message));
+  return status;
+}
+
+int exception_status(std::string& message) {
   try {
     throw;
   } catch (const ApiError& e) {
@@ -33,6 +77,13 @@ int current_exception_status(std::string& message) {
   } catch (const StoreError& e) {
     message = e.what();
     return e.kind() == StoreError::Kind::kNotFound ? 404 : 400;
+  } catch (const GenerateInputError& e) {
+    message = e.what();
+    return 400;
+  } catch (const TemplateError& e) {
+    // A template from the request, or the model's own rendered with the request's messages.
+    message = e.what();
+    return 400;
   } catch (const SchedulerError& e) {
     message = e.what();
     return e.status();

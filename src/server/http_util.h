@@ -20,6 +20,13 @@ void send_current_exception(httplib::Response& res);
 // The status the current exception maps to, and its message.
 int current_exception_status(std::string& message);
 
+// Error texts go to clients without the server's absolute paths: a registered store root (and
+// the '/' after it) is cut from them, so a blob reads "blobs/sha256-..." and a manifest
+// "manifests/registry.ollama.ai/library/m/latest". current_exception_status applies it.
+void register_private_root(const std::string& root);
+void unregister_private_root(const std::string& root);
+std::string without_private_roots(std::string message);
+
 // Runs `handler`, turning any exception into an error response.
 void guarded(httplib::Response& res, const std::function<void()>& handler);
 

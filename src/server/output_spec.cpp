@@ -15,9 +15,11 @@ OutputGrammar format_grammar(const nlohmann::ordered_json& format) {
     return g;
   }
   if (!format.is_object()) {
-    // Go's %q of the raw JSON text.
     std::string quoted = "\"";
-    for (char c : format.dump()) {
+    // Go's %q of the raw JSON text; a format of megabytes is cut rather than echoed whole.
+    std::string text = format.dump();
+    if (text.size() > 200) text = text.substr(0, 200) + "...";
+    for (char c : text) {
       if (c == '"' || c == '\\') quoted += '\\';
       quoted += c;
     }

@@ -100,14 +100,14 @@ std::optional<StoredModel> find_registry_model(const ModelStore& store, const st
 }
 
 void add_registry_routes(RouteTable& routes, ServerContext& ctx) {
-  routes.get("/v2/", [](const httplib::Request&, httplib::Response& res) {
+  routes.get("/v2/", Scope::kRead, [](const httplib::Request&, httplib::Response& res) {
     res.set_content("{}", "application/json");
   });
-  routes.get(R"(/v2/([^/]+)/([^/]+)/manifests/([^/]+))",
+  routes.get(R"(/v2/([^/]+)/([^/]+)/manifests/([^/]+))", Scope::kRead,
              [&ctx](const httplib::Request& req, httplib::Response& res) {
                guarded(res, [&] { handle_manifest(ctx, req, res); });
              });
-  routes.get(R"(/v2/([^/]+)/([^/]+)/blobs/([^/]+))",
+  routes.get(R"(/v2/([^/]+)/([^/]+)/blobs/([^/]+))", Scope::kRead,
              [&ctx](const httplib::Request& req, httplib::Response& res) {
                guarded(res, [&] { handle_blob(ctx, req, res); });
              });

@@ -154,7 +154,7 @@ void handle_manifest_put(ServerContext& ctx, const httplib::Request& req, httpli
 void add_registry_upload_routes(RouteTable& routes, ServerContext& ctx) {
   auto uploads = std::make_shared<Uploads>(ctx.store);
   const std::string repo = R"(/v2/([^/]+)/([^/]+))";
-  routes.post_stream(repo + "/blobs/uploads/",
+  routes.post_stream(repo + "/blobs/uploads/", Scope::kAdmin,
                      [uploads](const httplib::Request& req, httplib::Response& res,
                                const httplib::ContentReader&) {
                        guarded(res, [&] {
@@ -166,43 +166,48 @@ void add_registry_upload_routes(RouteTable& routes, ServerContext& ctx) {
                        });
                      });
   const std::string session = repo + "/blobs/uploads/([0-9a-f]+)";
-  routes.patch(session, [uploads](const httplib::Request& req, httplib::Response& res,
-                                  const httplib::ContentReader& reader) {
-    guarded(res, [&] {
-      const std::string id = req.matches[3];
-      if (!uploads->known(id)) {
-        return send_registry_error(res, 404, "BLOB_UPLOAD_UNKNOWN", "blob upload unknown");
-      }
-      const uint64_t size = uploads->append(id, reader);
-      res.status = 202;
-      res.set_header("Location", upload_location(req, id));
-      res.set_header("Range", str_cat("0-", size > 0 ? size - 1 : 0));
-    });
-  });
-  routes.put(session, [uploads](const httplib::Request& req, httplib::Response& res,
-                                const httplib::ContentReader& reader) {
-    guarded(res, [&] {
-      const std::string id = req.matches[3];
-      if (!uploads->known(id)) {
-        return send_registry_error(res, 404, "BLOB_UPLOAD_UNKNOWN", "blob upload unknown");
-      }
-      uploads->append(id, reader);  // a final chunk may come with the PUT
-      const std::string digest = req.get_param_value("digest");
-      if (!is_valid_digest(digest)) {
-        return send_registry_error(res, 400, "DIGEST_INVALID", "invalid digest format");
-      }
-      try {
-        uploads->finish(id, digest);
-      } catch (const StoreError& e) {
-        return send_registry_error(res, 400, "DIGEST_INVALID", e.what());
-      }
-      res.status = 201;
-      res.set_header("Docker-Content-Digest", normalize_digest(digest));
-      res.set_header("Location", str_cat("/v2/", req.matches[1].str(), "/", req.matches[2].str(),
-                                         "/blobs/", normalize_digest(digest)));
-    });
-  });
-  routes.put(repo + "/manifests/([^/]+)",
+  routes.patch(session, Scope::kAdmin,
+               [uploads](const httplib::Request& req, httplib::Response& res,
+                         const httplib::ContentReader& reader) {
+                 guarded(res, [&] {
+                   const std::string id = req.matches[3];
+                   if (!uploads->known(id)) {
+                     return send_registry_error(res, 404, "BLOB_UPLOAD_UNKNOWN",
+                                                "blob upload unknown");
+                   }
+                   const uint64_t size = uploads->append(id, reader);
+                   res.status = 202;
+                   res.set_header("Location", upload_location(req, id));
+                   res.set_header("Range", str_cat("0-", size > 0 ? size - 1 : 0));
+                 });
+               });
+  routes.put(session, Scope::kAdmin,
+             [uploads](const httplib::Request& req, httplib::Response& res,
+                       const httplib::ContentReader& reader) {
+               guarded(res, [&] {
+                 const std::string id = req.matches[3];
+                 if (!uploads->known(id)) {
+                   return send_registry_error(res, 404, "BLOB_UPLOAD_UNKNOWN",
+                                              "blob upload unknown");
+                 }
+                 uploads->append(id, reader);  // a final chunk may come with the PUT
+                 const std::string digest = req.get_param_value("digest");
+                 if (!is_valid_digest(digest)) {
+                   return send_registry_error(res, 400, "DIGEST_INVALID", "invalid digest format");
+                 }
+                 try {
+                   uploads->finish(id, digest);
+                 } catch (const StoreError& e) {
+                   return send_registry_error(res, 400, "DIGEST_INVALID", e.what());
+                 }
+                 res.status = 201;
+                 res.set_header("Docker-Content-Digest", normalize_digest(digest));
+                 res.set_header("Location",
+                                str_cat("/v2/", req.matches[1].str(), "/", req.matches[2].str(),
+                                        "/blobs/", normalize_digest(digest)));
+               });
+             });
+  routes.put(repo + "/manifests/([^/]+)", Scope::kAdmin,
              [&ctx](const httplib::Request& req, httplib::Response& res,
                     const httplib::ContentReader& reader) {
                guarded(res, [&] { handle_manifest_put(ctx, req, res, reader); });

@@ -1,5 +1,7 @@
 #include "server/route_table.h"
 
+#include "server/authorize.h"
+
 namespace slimllm {
 namespace {
 
@@ -10,32 +12,67 @@ void method_not_allowed(const httplib::Request&, httplib::Response& res) {
 
 }  // namespace
 
-void RouteTable::get(const std::string& pattern, Handler handler) {
-  routes_[pattern].get = std::move(handler);
-}
-void RouteTable::head(const std::string& pattern, Handler handler) {
-  routes_[pattern].head = std::move(handler);
-}
-void RouteTable::post(const std::string& pattern, Handler handler) {
-  routes_[pattern].post = std::move(handler);
-}
-void RouteTable::post_stream(const std::string& pattern, ReaderHandler handler) {
-  routes_[pattern].post_stream = std::move(handler);
-}
-void RouteTable::del(const std::string& pattern, Handler handler) {
-  routes_[pattern].del = std::move(handler);
+void RouteTable::declare(const char* method, const std::string& pattern, Scope scope) {
+  scopes_[std::string(method) + " " + pattern] = scope;
 }
 
-void RouteTable::put(const std::string& pattern, ReaderHandler handler) {
-  routes_[pattern].put = std::move(handler);
+void RouteTable::get(const std::string& pattern, Scope scope, Handler handler) {
+  declare("GET", pattern, scope);
+  routes_[pattern].get = std::move(handler);
+  routes_[pattern].get_scope = scope;
 }
-void RouteTable::patch(const std::string& pattern, ReaderHandler handler) {
+void RouteTable::head(const std::string& pattern, Scope scope, Handler handler) {
+  declare("HEAD", pattern, scope);
+  routes_[pattern].head = std::move(handler);
+  routes_[pattern].head_scope = scope;
+}
+void RouteTable::post(const std::string& pattern, Scope scope, Handler handler) {
+  declare("POST", pattern, scope);
+  routes_[pattern].post = std::move(handler);
+  routes_[pattern].post_scope = scope;
+}
+void RouteTable::post_stream(const std::string& pattern, Scope scope, ReaderHandler handler) {
+  declare("POST", pattern, scope);
+  routes_[pattern].post_stream = std::move(handler);
+  routes_[pattern].post_scope = scope;
+}
+void RouteTable::del(const std::string& pattern, Scope scope, Handler handler) {
+  declare("DELETE", pattern, scope);
+  routes_[pattern].del = std::move(handler);
+  routes_[pattern].del_scope = scope;
+}
+void RouteTable::put(const std::string& pattern, Scope scope, ReaderHandler handler) {
+  declare("PUT", pattern, scope);
+  routes_[pattern].put = std::move(handler);
+  routes_[pattern].put_scope = scope;
+}
+void RouteTable::patch(const std::string& pattern, Scope scope, ReaderHandler handler) {
+  declare("PATCH", pattern, scope);
   routes_[pattern].patch = std::move(handler);
+  routes_[pattern].patch_scope = scope;
+}
+
+RouteTable::Handler RouteTable::guarded(Scope scope, Handler handler) const {
+  if (!keys_ || !keys_->enabled() || scope == Scope::kOpen) return handler;
+  return [keys = keys_, scope, handler](const httplib::Request& req, httplib::Response& res) {
+    if (authorize(*keys, scope, req, res)) handler(req, res);
+  };
+}
+
+RouteTable::ReaderHandler RouteTable::guarded(Scope scope, ReaderHandler handler) const {
+  if (!keys_ || !keys_->enabled() || scope == Scope::kOpen) return handler;
+  return [keys = keys_, scope, handler](const httplib::Request& req, httplib::Response& res,
+                                        const httplib::ContentReader& reader) {
+    if (authorize(*keys, scope, req, res)) handler(req, res, reader);
+  };
 }
 
 void RouteTable::finish() {
   for (auto& [pattern, m] : routes_) {
     Methods methods = m;
+    if (methods.get) methods.get = guarded(methods.get_scope, methods.get);
+    if (methods.head) methods.head = guarded(methods.head_scope, methods.head);
+    // A HEAD without its own handler runs the GET one, under the GET route's scope.
     // cpp-httplib routes HEAD to the GET handlers.
     http_.Get(pattern, [methods](const httplib::Request& req, httplib::Response& res) {
       if (req.method == "HEAD" && methods.head) return methods.head(req, res);
@@ -43,18 +80,20 @@ void RouteTable::finish() {
       method_not_allowed(req, res);
     });
     if (methods.post_stream) {
-      http_.Post(pattern, methods.post_stream);
+      http_.Post(pattern, guarded(methods.post_scope, methods.post_stream));
     } else {
-      http_.Post(pattern, methods.post ? methods.post : Handler(method_not_allowed));
+      http_.Post(pattern, methods.post ? guarded(methods.post_scope, methods.post)
+                                       : Handler(method_not_allowed));
     }
-    http_.Delete(pattern, methods.del ? methods.del : Handler(method_not_allowed));
+    http_.Delete(pattern, methods.del ? guarded(methods.del_scope, methods.del)
+                                      : Handler(method_not_allowed));
     if (methods.put) {
-      http_.Put(pattern, methods.put);
+      http_.Put(pattern, guarded(methods.put_scope, methods.put));
     } else {
       http_.Put(pattern, method_not_allowed);
     }
     if (methods.patch) {
-      http_.Patch(pattern, methods.patch);
+      http_.Patch(pattern, guarded(methods.patch_scope, methods.patch));
     } else {
       http_.Patch(pattern, method_not_allowed);
     }

@@ -133,19 +133,22 @@ void serve_embed(ServerContext& ctx, const httplib::Request& req, httplib::Respo
 }
 
 void add_embed_routes(RouteTable& routes, ServerContext& ctx) {
-  routes.post("/api/embed", [&ctx](const httplib::Request& req, httplib::Response& res) {
-    serve_embed(ctx, req, res);
-  });
-  routes.post("/api/embeddings", [&ctx](const httplib::Request& req, httplib::Response& res) {
-    guarded(res, [&] { handle_embeddings(ctx, req, res); });
-  });
+  routes.post(
+      "/api/embed", Scope::kGenerate,
+      [&ctx](const httplib::Request& req, httplib::Response& res) { serve_embed(ctx, req, res); });
+  routes.post("/api/embeddings", Scope::kGenerate,
+              [&ctx](const httplib::Request& req, httplib::Response& res) {
+                guarded(res, [&] { handle_embeddings(ctx, req, res); });
+              });
   // Not in Ollama: the same handler answers both, with each API's error shape.
-  routes.post("/api/rerank", [&ctx](const httplib::Request& req, httplib::Response& res) {
-    guarded(res, [&] { handle_rerank(ctx, req, res); });
-  });
-  routes.post("/v1/rerank", [&ctx](const httplib::Request& req, httplib::Response& res) {
-    openai_guarded(res, [&] { handle_rerank(ctx, req, res); });
-  });
+  routes.post("/api/rerank", Scope::kGenerate,
+              [&ctx](const httplib::Request& req, httplib::Response& res) {
+                guarded(res, [&] { handle_rerank(ctx, req, res); });
+              });
+  routes.post("/v1/rerank", Scope::kGenerate,
+              [&ctx](const httplib::Request& req, httplib::Response& res) {
+                openai_guarded(res, [&] { handle_rerank(ctx, req, res); });
+              });
 }
 
 }  // namespace slimllm

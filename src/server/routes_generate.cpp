@@ -30,6 +30,7 @@ std::string now_utc() {
 // The request body again with its objects' key order kept: a schema's properties and a tool's
 // parameters are generated in the order the client wrote them, as Ollama does.
 OrderedJson ordered_body(const httplib::Request& req) {
+  api::check_json_depth(req.body, "request body");
   OrderedJson body = OrderedJson::parse(req.body, nullptr, false);
   return body.is_object() ? body : OrderedJson::object();
 }
@@ -219,6 +220,15 @@ void handle_generate(ServerContext& ctx, const httplib::Request& req, httplib::R
   const bool thinking = thinking_on(think, tags);
   if (thinking && !grammar.gbnf.empty()) grammar.after = tags->close;
   StartedGeneration g = start_generation(ctx, req, *model, r, options, prompt, grammar, start);
+  // Checked before the stream's 200 goes out; the runner checks again.
+  if (const int vocab = g.lease->runner().vocab_size(); vocab > 0) {
+    for (int32_t id : r.context) {
+      if (id < 0 || id >= vocab) {
+        fail_status(400, str_cat("context: token id ", id, " is outside the model's vocabulary of ",
+                                 vocab, " tokens"));
+      }
+    }
+  }
   g.input.context_tokens = r.context;
 
   std::string name = r.model;
@@ -380,12 +390,13 @@ void serve_chat(ServerContext& ctx, const httplib::Request& req, httplib::Respon
 }
 
 void add_generate_routes(RouteTable& routes, ServerContext& ctx) {
-  routes.post("/api/generate", [&ctx](const httplib::Request& req, httplib::Response& res) {
-    serve_generate(ctx, req, res);
-  });
-  routes.post("/api/chat", [&ctx](const httplib::Request& req, httplib::Response& res) {
-    serve_chat(ctx, req, res);
-  });
+  routes.post("/api/generate", Scope::kGenerate,
+              [&ctx](const httplib::Request& req, httplib::Response& res) {
+                serve_generate(ctx, req, res);
+              });
+  routes.post(
+      "/api/chat", Scope::kGenerate,
+      [&ctx](const httplib::Request& req, httplib::Response& res) { serve_chat(ctx, req, res); });
 }
 
 }  // namespace slimllm

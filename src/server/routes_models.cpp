@@ -212,38 +212,43 @@ void add_model_routes(RouteTable& routes, ServerContext& ctx) {
   auto running = [](const httplib::Request&, httplib::Response& res) {
     res.set_content("Ollama is running", "text/plain; charset=utf-8");
   };
-  routes.get("/", running);
-  routes.get("/api/version", [](const httplib::Request&, httplib::Response& res) {
+  routes.get("/", Scope::kOpen, running);
+  routes.get("/api/version", Scope::kRead, [](const httplib::Request&, httplib::Response& res) {
     OrderedJson body;
     body["version"] = kOllamaCompatVersion;
     send_json(res, body);
   });
-  routes.get("/api/tags", [&ctx](const httplib::Request&, httplib::Response& res) {
+  routes.get("/api/tags", Scope::kRead, [&ctx](const httplib::Request&, httplib::Response& res) {
     guarded(res, [&] { handle_tags(ctx, res); });
   });
-  routes.get("/api/ps", [&ctx](const httplib::Request&, httplib::Response& res) {
+  routes.get("/api/ps", Scope::kRead, [&ctx](const httplib::Request&, httplib::Response& res) {
     guarded(res, [&] { handle_ps(ctx, res); });
   });
-  routes.post("/api/show", [&ctx](const httplib::Request& req, httplib::Response& res) {
-    guarded(res, [&] { handle_show(ctx, req, res); });
-  });
-  routes.post("/api/copy", [&ctx](const httplib::Request& req, httplib::Response& res) {
-    guarded(res, [&] { handle_copy(ctx, req, res); });
-  });
-  routes.del("/api/delete", [&ctx](const httplib::Request& req, httplib::Response& res) {
-    guarded(res, [&] { handle_delete(ctx, req, res); });
-  });
-  routes.post("/api/create", [&ctx](const httplib::Request& req, httplib::Response& res) {
-    guarded(res, [&] { handle_create(ctx, req, res); });
-  });
+  routes.post("/api/show", Scope::kRead,
+              [&ctx](const httplib::Request& req, httplib::Response& res) {
+                guarded(res, [&] { handle_show(ctx, req, res); });
+              });
+  routes.post("/api/copy", Scope::kAdmin,
+              [&ctx](const httplib::Request& req, httplib::Response& res) {
+                guarded(res, [&] { handle_copy(ctx, req, res); });
+              });
+  routes.del("/api/delete", Scope::kAdmin,
+             [&ctx](const httplib::Request& req, httplib::Response& res) {
+               guarded(res, [&] { handle_delete(ctx, req, res); });
+             });
+  routes.post("/api/create", Scope::kAdmin,
+              [&ctx](const httplib::Request& req, httplib::Response& res) {
+                guarded(res, [&] { handle_create(ctx, req, res); });
+              });
   const std::string blobs = R"(/api/blobs/([^/]+))";
-  routes.head(blobs, [&ctx](const httplib::Request& req, httplib::Response& res) {
+  routes.head(blobs, Scope::kAdmin, [&ctx](const httplib::Request& req, httplib::Response& res) {
     guarded(res, [&] { handle_blob_head(ctx, req, res); });
   });
-  routes.post_stream(blobs, [&ctx](const httplib::Request& req, httplib::Response& res,
-                                   const httplib::ContentReader& reader) {
-    guarded(res, [&] { handle_blob_post(ctx, req, res, reader); });
-  });
+  routes.post_stream(blobs, Scope::kAdmin,
+                     [&ctx](const httplib::Request& req, httplib::Response& res,
+                            const httplib::ContentReader& reader) {
+                       guarded(res, [&] { handle_blob_post(ctx, req, res, reader); });
+                     });
 }
 
 }  // namespace slimllm

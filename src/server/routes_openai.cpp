@@ -142,24 +142,29 @@ void handle_model(ServerContext& ctx, const httplib::Request& req, httplib::Resp
 }  // namespace
 
 void add_openai_routes(RouteTable& routes, ServerContext& ctx) {
-  routes.post("/v1/chat/completions", [&ctx](const httplib::Request& req, httplib::Response& res) {
-    openai_guarded(res, [&] { handle_chat_completions(ctx, req, res); });
-  });
-  routes.post("/v1/completions", [&ctx](const httplib::Request& req, httplib::Response& res) {
-    openai_guarded(res, [&] { handle_completions(ctx, req, res); });
-  });
-  routes.post("/v1/embeddings", [&ctx](const httplib::Request& req, httplib::Response& res) {
-    openai_guarded(res, [&] { handle_embeddings(ctx, req, res); });
-  });
-  routes.post("/v1/responses", [&ctx](const httplib::Request& req, httplib::Response& res) {
-    serve_openai_responses(ctx, req, res);
-  });
-  routes.get("/v1/models", [&ctx](const httplib::Request&, httplib::Response& res) {
+  routes.post("/v1/chat/completions", Scope::kGenerate,
+              [&ctx](const httplib::Request& req, httplib::Response& res) {
+                openai_guarded(res, [&] { handle_chat_completions(ctx, req, res); });
+              });
+  routes.post("/v1/completions", Scope::kGenerate,
+              [&ctx](const httplib::Request& req, httplib::Response& res) {
+                openai_guarded(res, [&] { handle_completions(ctx, req, res); });
+              });
+  routes.post("/v1/embeddings", Scope::kGenerate,
+              [&ctx](const httplib::Request& req, httplib::Response& res) {
+                openai_guarded(res, [&] { handle_embeddings(ctx, req, res); });
+              });
+  routes.post("/v1/responses", Scope::kGenerate,
+              [&ctx](const httplib::Request& req, httplib::Response& res) {
+                serve_openai_responses(ctx, req, res);
+              });
+  routes.get("/v1/models", Scope::kRead, [&ctx](const httplib::Request&, httplib::Response& res) {
     openai_guarded(res, [&] { handle_models(ctx, res); });
   });
-  routes.get(R"(/v1/models/(.+))", [&ctx](const httplib::Request& req, httplib::Response& res) {
-    openai_guarded(res, [&] { handle_model(ctx, req, res); });
-  });
+  routes.get(R"(/v1/models/(.+))", Scope::kRead,
+             [&ctx](const httplib::Request& req, httplib::Response& res) {
+               openai_guarded(res, [&] { handle_model(ctx, req, res); });
+             });
 }
 
 }  // namespace slimllm

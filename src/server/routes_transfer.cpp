@@ -52,12 +52,14 @@ void handle_push(ServerContext& ctx, const httplib::Request& req, httplib::Respo
 }  // namespace
 
 void add_transfer_routes(RouteTable& routes, ServerContext& ctx) {
-  routes.post("/api/pull", [&ctx](const httplib::Request& req, httplib::Response& res) {
-    guarded(res, [&] { handle_pull(ctx, req, res); });
-  });
-  routes.post("/api/push", [&ctx](const httplib::Request& req, httplib::Response& res) {
-    guarded(res, [&] { handle_push(ctx, req, res); });
-  });
+  routes.post("/api/pull", Scope::kAdmin,
+              [&ctx](const httplib::Request& req, httplib::Response& res) {
+                guarded(res, [&] { handle_pull(ctx, req, res); });
+              });
+  routes.post("/api/push", Scope::kAdmin,
+              [&ctx](const httplib::Request& req, httplib::Response& res) {
+                guarded(res, [&] { handle_push(ctx, req, res); });
+              });
   add_registry_routes(routes, ctx);
 }
 

@@ -4,6 +4,7 @@
 #include <map>
 #include <mutex>
 
+#include "base/cgroup.h"
 #include "gguf/reader.h"
 #include "store/model_info.h"
 
@@ -41,7 +42,8 @@ LoadOptions load_options(const Options& o) {
   l.num_gpu = o.num_gpu;
   l.main_gpu = o.main_gpu;
   l.use_mmap = o.use_mmap;
-  l.num_thread = o.num_thread;
+  // Capped here (as the runner caps it) so that 5000 and the CPU count load the same runner.
+  l.num_thread = o.num_thread > 0 ? threads_or_available(o.num_thread) : 0;
   return l;
 }
 

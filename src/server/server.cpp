@@ -5,6 +5,7 @@
 #include <atomic>
 #include <cstdlib>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "api/duration.h"
@@ -12,9 +13,11 @@
 #include "base/log.h"
 #include "base/strings.h"
 #include "server/generation.h"
+#include "server/http_util.h"
 #include "server/metrics.h"
 #include "server/middleware.h"
 #include "server/preloader.h"
+#include "server/route_table.h"
 #include "server/routes.h"
 #include "store/model_name.h"
 
@@ -44,6 +47,7 @@ ServerConfig ServerConfig::from_env() {
   if (const char* uploads = std::getenv("SLIMLLM_REGISTRY_UPLOADS")) {
     c.registry_uploads = str_trim(uploads) == "1" || str_lower(str_trim(uploads)) == "true";
   }
+  c.api_keys = ApiKeys::from_env();
   return c;
 }
 
@@ -79,6 +83,7 @@ struct Server::Impl {
   ServerContext context;
   Preloader preloader{context};
   httplib::Server http;
+  std::optional<RouteTable> routes;
   std::thread thread;
   bool bound = false;
   // httplib's stop() does nothing until its accept loop runs, so a stop that comes first (a
@@ -122,7 +127,7 @@ Server::Server(ServerConfig config, ModelStore& store, Scheduler& scheduler,
     metrics.observe_load(model, static_cast<double>(load_ns) / 1e9);
   });
   install_middleware(http, impl_->context.config, impl_->metrics, impl_->generations);
-  RouteTable routes(http);
+  RouteTable& routes = impl_->routes.emplace(http, impl_->context.config.api_keys);
   add_model_routes(routes, impl_->context);
   add_generate_routes(routes, impl_->context);
   add_embed_routes(routes, impl_->context);
@@ -130,11 +135,17 @@ Server::Server(ServerConfig config, ModelStore& store, Scheduler& scheduler,
   add_operations_routes(routes, impl_->context);
   add_openai_routes(routes, impl_->context);
   routes.finish();
+  register_private_root(store.root().string());
 }
 
 Server::~Server() {
   stop();
+  unregister_private_root(impl_->context.store.root().string());
   impl_->context.scheduler.set_load_observer({});
+}
+
+const std::map<std::string, Scope>& Server::route_scopes() const {
+  return impl_->routes->scopes();
 }
 
 Metrics& Server::metrics() {

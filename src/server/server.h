@@ -3,6 +3,7 @@
 // guard, gin-style access lines, request metrics and the refusal of new work while draining.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -10,6 +11,7 @@
 
 #include "api/host.h"
 #include "engine/scheduler.h"
+#include "server/api_keys.h"
 #include "server/prompt_renderer.h"
 #include "store/create.h"
 #include "store/model_store.h"
@@ -33,6 +35,8 @@ struct ServerConfig {
   // SLIMLLM_REGISTRY_UPLOADS=1: the registry mode also accepts pushes (blob uploads and
   // manifests). Off by default: anyone who can reach the port could write into the store.
   bool registry_uploads = false;
+  // SLIMLLM_API_KEYS_FILE / SLIMLLM_API_KEY (server/api_keys.h); null or disabled: no keys.
+  std::shared_ptr<ApiKeys> api_keys;
 
   static ServerConfig from_env();
 };
@@ -78,6 +82,8 @@ class Server {
   // then stops serving. Returns whether every generation finished within the grace period.
   bool drain(int64_t grace_ns);
   Metrics& metrics();
+  // "GET /api/tags" → the scope an API key needs, for every route (the route table's).
+  const std::map<std::string, Scope>& route_scopes() const;
   GenerationTracker& generations();
 
  private:

@@ -146,11 +146,24 @@ std::string tool_prefix(const tmpl::Tree& tree) {
   return tag.empty() ? "{" : tag;
 }
 
+// Errors of the lexer, parser, executor and functions (plain Errors) leave as TemplateError.
+template <typename Fn>
+void as_template_error(Fn&& fn) {
+  try {
+    fn();
+  } catch (const TemplateError&) {
+    throw;
+  } catch (const Error& e) {
+    throw TemplateError(e.what());
+  }
+}
+
 }  // namespace
 
 Template Template::parse(std::string_view text) {
   Template t;
-  auto tree = tmpl::parse_tree(text);
+  std::shared_ptr<tmpl::Tree> tree;
+  as_template_error([&] { tree = tmpl::parse_tree(text); });
   t.text_ = std::string(text);
   collect(tree->root, t.vars_);
   for (const auto& [name, body] : tree->defines) collect(body, t.vars_);
@@ -166,7 +179,7 @@ Template Template::parse(std::string_view text) {
 
 std::string Template::render(const Value& data, const tmpl::RenderLimits& limits) const {
   std::string out;
-  if (tree_) tmpl::execute(*tree_, tree_->root, data, limits, out);
+  if (tree_) as_template_error([&] { tmpl::execute(*tree_, tree_->root, data, limits, out); });
   return out;
 }
 
@@ -178,7 +191,10 @@ std::string Template::render(const nlohmann::ordered_json& data,
 std::string Template::render_until_response(const Value& data,
                                             const tmpl::RenderLimits& limits) const {
   std::string out;
-  if (until_response_) tmpl::execute(*until_response_, until_response_->root, data, limits, out);
+  if (until_response_) {
+    as_template_error(
+        [&] { tmpl::execute(*until_response_, until_response_->root, data, limits, out); });
+  }
   return out;
 }
 

@@ -1,8 +1,8 @@
 // A model's prompt template: Go's text/template language as Ollama runs it (missingkey=zero,
 // Go's builtins plus json, currentDate, yesterdayDate, toTypeScriptType).
 //
-//   Template t = Template::parse(text);           // throws Error naming line and column
-//   std::string s = t.render(data);                // const and thread-safe; throws Error
+//   Template t = Template::parse(text);           // throws TemplateError naming line and column
+//   std::string s = t.render(data);                // const and thread-safe; throws TemplateError
 //
 // A Template is cheap to copy (the parse tree is shared and immutable).
 #pragma once
@@ -13,6 +13,7 @@
 #include <string>
 #include <string_view>
 
+#include "base/error.h"
 #include "template/exec.h"
 #include "template/value.h"
 
@@ -21,6 +22,13 @@ namespace slimllm {
 namespace tmpl {
 struct Tree;
 }
+
+// A template that does not parse, or fails as it runs over some data: the server answers 400 (the
+// template or the data came with a request, or the model's template was accepted by create).
+class TemplateError : public Error {
+ public:
+  using Error::Error;
+};
 
 class Template {
  public:

@@ -73,6 +73,36 @@ TEST(OpenAi, BadChatRequestsAreRefused) {
              "invalid type for 'prompt' field: only a string is supported", false);
 }
 
+// Found by fuzz_request: fields of the wrong type threw the JSON library's type_error (a 500).
+TEST(OpenAi, FieldsOfTheWrongTypeAre400) {
+  expect_400(parse(R"({"model":"m","messages":[{"role":["user"],"content":"x"}]})"),
+             "invalid type for 'role'");
+  expect_400(parse(R"({"model":"m","messages":[{"role":"user","content":[{"type":1}]}]})"),
+             "invalid type for 'content.type'");
+  expect_400(parse(R"({"model":"m","messages":[{"role":"assistant","content":"",
+                       "tool_calls":[1]}]})"),
+             "invalid type for 'tool_calls'");
+  expect_400(parse(R"({"model":"m","messages":[{"role":"user","content":"x"}],"stream":"yes"})"),
+             "invalid type for 'stream'");
+  expect_400(parse(R"({"model":"m","messages":[{"role":"user","content":"x"}],
+                       "response_format":{"type":7}})"),
+             "invalid type for 'response_format.type'");
+  expect_400(parse(R"({"model":"m","prompt":"x","echo":"yes"})"), "invalid type for 'echo'", false);
+  Exchange e;
+  EXPECT_EQ(completion_request(parse(R"({"model":"m","prompt":null})"), e)["prompt"], "");
+}
+
+TEST(OpenAi, ToolCallArgumentsNestedPastTheLimitAreRefused) {
+  Json request = parse(R"({"model":"m","messages":[{"role":"assistant","content":"",
+      "tool_calls":[{"id":"c","type":"function","function":{"name":"f"}}]},
+      {"role":"user","content":"x"}]})");
+  request["messages"][0]["tool_calls"][0]["function"]["arguments"] =
+      std::string(100000, '[') + std::string(100000, ']');
+  expect_400(request,
+             "invalid tool call arguments: JSON nested deeper than 1000 levels (the server's "
+             "limit) at byte 1000");
+}
+
 TEST(OpenAi, ChatResponseAndChunks) {
   Exchange e{"chatcmpl-5", "llama3.2", 1733000000, false, false, false, "", false};
   Json final_native = parse(R"({"model":"llama3.2:latest","done":true,"done_reason":"stop",

@@ -125,3 +125,45 @@ TEST(Modelfile, ReportsErrors) {
 
 }  // namespace
 }  // namespace slimllm::api
+
+namespace slimllm::api {
+namespace {
+
+TEST(Types, BodiesNestedPastTheLimitAreRefusedBeforeParsing) {
+  const std::string deep = R"({"model":"m","options":{"stop":)" + std::string(100000, '[') +
+                           std::string(100000, ']') + "}}";
+  EXPECT_EQ(body_error(deep),
+            "invalid request body: JSON nested deeper than 1000 levels (the server's limit) at "
+            "byte 1029");
+  // Just inside the limit the body parses (and is then a type error, as Go's decoder says).
+  const std::string inside =
+      R"({"model":"m","format":)" + std::string(999, '[') + std::string(999, ']') + "}";
+  EXPECT_NO_THROW(parse_body(inside));
+}
+
+}  // namespace
+}  // namespace slimllm::api
+
+#include "api/client.h"
+
+namespace slimllm::api {
+namespace {
+
+TEST(Client, SendsTheApiKeyFromTheEnvironment) {
+  unsetenv("SLIMLLM_API_KEY");
+  unsetenv("OLLAMA_API_KEY");
+  EXPECT_FALSE(api_key_from_env());
+  EXPECT_EQ(client_headers("ua").count("Authorization"), 0u);
+  setenv("OLLAMA_API_KEY", "ollama-key", 1);
+  EXPECT_EQ(api_key_from_env(), "ollama-key");
+  setenv("SLIMLLM_API_KEY", " slimllm-key ", 1);
+  EXPECT_EQ(api_key_from_env(), "slimllm-key");
+  const httplib::Headers headers = client_headers("ua");
+  ASSERT_EQ(headers.count("Authorization"), 1u);
+  EXPECT_EQ(headers.find("Authorization")->second, "Bearer slimllm-key");
+  unsetenv("SLIMLLM_API_KEY");
+  unsetenv("OLLAMA_API_KEY");
+}
+
+}  // namespace
+}  // namespace slimllm::api

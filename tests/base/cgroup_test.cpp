@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 namespace slimllm {
 
 const std::string kRoot = std::string(SLIMLLM_DATA) + "/cgroup";
@@ -48,10 +50,14 @@ TEST(Cgroup, AvailableCpusIsPositive) {
   EXPECT_GT(available_memory(), 0u);
 }
 
-TEST(Cgroup, NumThreadOverridesTheAvailableCpus) {
-  EXPECT_EQ(threads_or_available(3), 3);
+TEST(Cgroup, NumThreadChoosesUpToTheAvailableCpus) {
+  EXPECT_EQ(threads_or_available(1), 1);
+  EXPECT_EQ(threads_or_available(3), std::min(3, available_cpus()));
   EXPECT_EQ(threads_or_available(0), available_cpus());
   EXPECT_EQ(threads_or_available(-2), available_cpus());
+  // A request for thousands of threads gets the CPUs there are.
+  EXPECT_EQ(threads_or_available(5000), available_cpus());
+  EXPECT_EQ(threads_or_available(100000), available_cpus());
 }
 
 }  // namespace slimllm

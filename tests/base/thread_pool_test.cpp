@@ -2,8 +2,15 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <atomic>
+#include <cstdio>
+#include <cstdlib>
 #include <vector>
+
+#include "base/error.h"
 
 namespace slimllm {
 
@@ -74,4 +81,53 @@ TEST(ThreadPool, SingleThreadRunsOnCaller) {
   EXPECT_EQ(covered, 10);
 }
 
+}  // namespace slimllm
+
+namespace slimllm {
+namespace {
+
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kAddressSanitizer = true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+constexpr bool kAddressSanitizer = true;
+#else
+constexpr bool kAddressSanitizer = false;
+#endif
+#else
+constexpr bool kAddressSanitizer = false;
+#endif
+
+// Limits the address space to what is in use plus about two thread stacks, then starts a pool of
+// 64 threads; exits 0 when the pool refused with an Error, 2 when every thread started.
+[[noreturn]] void start_pool_with_little_address_space() {
+  long pages = 0;
+  if (FILE* f = std::fopen("/proc/self/statm", "r")) {
+    if (std::fscanf(f, "%ld", &pages) != 1) pages = 0;
+    std::fclose(f);
+  }
+  const rlim_t used = static_cast<rlim_t>(pages) * static_cast<rlim_t>(sysconf(_SC_PAGESIZE));
+  const rlimit limit{used + (20u << 20), used + (20u << 20)};
+  setrlimit(RLIMIT_AS, &limit);
+  try {
+    ThreadPool pool(64);
+    std::fprintf(stderr, "all threads started\n");
+    std::_Exit(2);
+  } catch (const Error& e) {
+    std::fprintf(stderr, "%s\n", e.what());
+    std::_Exit(0);
+  }
+}
+
+// In a child process whose address space has room for about two more thread stacks, a pool of 64
+// threads cannot start: the constructor must throw an Error (and stop the threads it started)
+// rather than end the process in std::terminate.
+TEST(ThreadPoolDeathTest, AThreadThatCannotStartIsAnError) {
+  if (kAddressSanitizer) GTEST_SKIP() << "AddressSanitizer needs the address space it reserved";
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_EXIT(start_pool_with_little_address_space(), ::testing::ExitedWithCode(0),
+              "cannot start thread [0-9]+ of 64");
+}
+
+}  // namespace
 }  // namespace slimllm

@@ -616,3 +616,20 @@ TEST(JsonSchemaGbnf, LongTuplesAndDeepSchemas) {
 
 }  // namespace
 }  // namespace slimllm::grammar
+
+namespace slimllm::grammar {
+namespace {
+
+TEST(JsonSchemaGbnf, PatternGroupsNestedPastTheLimitAreRefused) {
+  const std::string deep = std::string(100000, '(') + "a" + std::string(100000, ')');
+  const std::string message =
+      error_of(ordered_json({{"type", "string"}, {"pattern", deep}}).dump().c_str());
+  EXPECT_NE(message.find("groups nested more than 100 deep"), std::string::npos) << message;
+  // The error quotes the pattern's start, not its megabytes.
+  EXPECT_LT(message.size(), 300u) << message;
+  const std::string inside = std::string(100, '(') + "a" + std::string(100, ')');
+  EXPECT_EQ(error_of(ordered_json({{"type", "string"}, {"pattern", inside}}).dump().c_str()), "");
+}
+
+}  // namespace
+}  // namespace slimllm::grammar

@@ -122,6 +122,7 @@ class FakeRunner : public Runner {
   }
   uint64_t memory_bytes() const override { return state_.model_bytes; }
   int context_length() const override { return options_.num_ctx; }
+  int vocab_size() const override { return 512; }
   // One token per byte: fitting tests can count exactly.
   size_t count_tokens(std::string_view text) const override { return text.size(); }
 

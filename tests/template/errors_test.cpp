@@ -149,3 +149,22 @@ TEST(TemplateErrors, RunawayLoopsAreBounded) {
 
 }  // namespace
 }  // namespace slimllm
+
+namespace slimllm {
+namespace {
+
+// The server answers TemplateError with 400: parse and render errors must all be of that type.
+TEST(TemplateErrors, ParseAndRenderErrorsAreTemplateErrors) {
+  EXPECT_THROW(Template::parse("{{ if }}"), TemplateError);
+  EXPECT_THROW(Template::parse("{{ .x"), TemplateError);
+  const Template calls_missing = Template::parse("{{ len 3 }}");
+  EXPECT_THROW(calls_missing.render(nlohmann::ordered_json::object()), TemplateError);
+  const Template loops = Template::parse("{{ range .x }}{{ . }}{{ end }}");
+  tmpl::RenderLimits tiny;
+  tiny.max_output = 4;
+  EXPECT_THROW(loops.render(nlohmann::ordered_json{{"x", {1, 2, 3, 4, 5, 6}}}, tiny),
+               TemplateError);
+}
+
+}  // namespace
+}  // namespace slimllm
