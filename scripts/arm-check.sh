@@ -38,8 +38,11 @@ if ! cmake --build "$BUILD_DIR" -j"$(nproc)" >"$BUILD_DIR/build.log" 2>&1; then
   exit 1
 fi
 
+# Death tests are left out: they re-execute the test program, which qemu-user cannot do without
+# binfmt, and the one there limits the address space of the emulator rather than the program's.
 for cpu in cortex-a72 max; do
   echo "arm-check: tests on an emulated ${cpu} core"
-  QEMU_CPU=$cpu ctest --test-dir "$BUILD_DIR" --output-on-failure -j"$(nproc)" --timeout 600
+  QEMU_CPU=$cpu ctest --test-dir "$BUILD_DIR" --output-on-failure -j"$(nproc)" --timeout 600 \
+    --exclude-regex DeathTest
 done
 echo "arm-check: passed"
