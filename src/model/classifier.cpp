@@ -25,8 +25,6 @@ std::vector<float> linear(const WeightView& w, const std::vector<float>& bias,
 
 }  // namespace
 
-int64_t ClassifierHead::outputs() const { return !out.empty() ? out.rows : dense.rows; }
-
 void ClassifierHead::add_to(TensorTable& t, int64_t n_embd, int64_t n_out) {
   t.matrix("cls.weight", n_embd, n_embd, &dense, TensorNeed::kOptional);
   t.vector("cls.bias", n_embd, &dense_b, TensorNeed::kOptional);

@@ -23,8 +23,6 @@ struct ClassifierHead {
   std::vector<float> out_b;
 
   bool present() const { return !out.empty() || !dense.empty(); }
-  // The head's outputs: n_out values (n_embd when there is no output projection).
-  int64_t outputs() const;
   // Adds the head's tensors to `t` as optional (shapes checked against n_embd).
   void add_to(TensorTable& t, int64_t n_embd, int64_t n_out);
   // The head applied to one pooled state [n_embd].
