@@ -195,14 +195,17 @@ SyntheticSpec synthetic_preset(const std::string& name) {
     s.qk_norm = g3;
     s.post_norms = true;
     s.sliding_window = 8;
-    if (!g3) {
-      // Caps low enough that the tiny model's scores and logits reach into them.
-      s.attn_softcap = 5.0f;
-      s.final_softcap = 10.0f;
-    }
     s.matrix_gain = 0.5f;
     s.embedding_scale = 1.0f;
     s.output_norm = 4.0f;
+    if (!g3) {
+      // Caps low enough that the tiny model's scores and logits reach into them, logits that do
+      // not saturate the final cap, and sub-layers that outweigh the (tied) embedding.
+      s.attn_softcap = 1.5f;
+      s.final_softcap = 10.0f;
+      s.output_norm = 1.0f;
+      s.post_norm = 3.0f;
+    }
     // gemma2 always reads its logits from the embedding (llama.cpp); gemma3 may have its own.
     s.tied_embeddings = !g3;
     s.name = g3 ? "tiny gemma3 synthetic" : "tiny gemma2 synthetic";
@@ -342,13 +345,13 @@ void write_synthetic_model(const SyntheticSpec& spec, const std::string& path, i
       vector(p + "attn_k_norm.weight", head_dim, 1.0f, 0.5f);
     }
     matrix(p + "attn_output.weight", q_dim, spec.embedding, recipe.base, w);
-    if (spec.post_norms) vector(p + "post_attention_norm.weight", spec.embedding, 1.0f, 0.1f);
+    if (spec.post_norms) vector(p + "post_attention_norm.weight", spec.embedding, spec.post_norm, 0.1f * spec.post_norm);
     vector(p + "ffn_norm.weight", spec.embedding, 1.0f, 0.1f);
     matrix(p + "ffn_gate.weight", spec.embedding, spec.ffn, recipe.base, w);
     matrix(p + "ffn_up.weight", spec.embedding, spec.ffn, recipe.base, w);
     matrix(p + "ffn_down.weight", spec.ffn, spec.embedding, more ? recipe.more_bits : recipe.base,
            w);
-    if (spec.post_norms) vector(p + "post_ffw_norm.weight", spec.embedding, 1.0f, 0.1f);
+    if (spec.post_norms) vector(p + "post_ffw_norm.weight", spec.embedding, spec.post_norm, 0.1f * spec.post_norm);
   }
   log_info("writing synthetic model", {{"path", path},
                                        {"arch", a},

@@ -35,6 +35,7 @@ struct SyntheticSpec {
   float matrix_gain = 0.0f;
   float embedding_scale = 0.05f;
   float output_norm = 1.0f;  // center of output_norm.weight: scales the logits
+  float post_norm = 1.0f;    // center of the post norms' weights: how much each sub-layer adds
   // "f32", "f16", "q8_0", "q4_0", "q4_k_m", "q4_k_s", "q6_k" ...: the weight recipe.
   std::string recipe = "f16";
   // A GGUF whose tokenizer.* keys (and, when its architecture matches, hyperparameters) are
