@@ -201,7 +201,7 @@ SyntheticSpec synthetic_preset(const std::string& name) {
     if (!g3) {
       // Caps low enough that the tiny model's scores and logits reach into them, logits that do
       // not saturate the final cap, and sub-layers that outweigh the (tied) embedding.
-      s.attn_softcap = 1.5f;
+      s.attn_softcap = 0.5f;
       s.final_softcap = 10.0f;
       s.output_norm = 1.0f;
       s.post_norm = 3.0f;
