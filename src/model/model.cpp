@@ -125,7 +125,8 @@ std::span<const float> Model::forward(std::span<const BatchToken> batch, KvCache
   if (config_.final_softcap > 0) {
     const float cap = config_.final_softcap;
     float* logits = state.output.data();
-    for (int64_t i = 0; i < n_out * config_.n_vocab; ++i) logits[i] = cap * std::tanh(logits[i] / cap);
+    for (int64_t i = 0; i < n_out * config_.n_vocab; ++i)
+      logits[i] = cap * std::tanh(logits[i] / cap);
   }
   return {state.output.data(), static_cast<size_t>(n_out * config_.n_vocab)};
 }

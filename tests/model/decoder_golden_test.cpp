@@ -119,9 +119,8 @@ TEST_P(DecoderReference, GreedyContinuationsMatchLlamaCpp) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Fixtures, DecoderReference,
-                         ::testing::Values("qwen3-f32.gguf", "qwen3-q8_0.gguf",
-                                           "qwen3-q4_k_m.gguf", "gemma2-f32.gguf",
-                                           "gemma2-q8_0.gguf", "gemma3-f32.gguf",
+                         ::testing::Values("qwen3-f32.gguf", "qwen3-q8_0.gguf", "qwen3-q4_k_m.gguf",
+                                           "gemma2-f32.gguf", "gemma2-q8_0.gguf", "gemma3-f32.gguf",
                                            "gemma3-q8_0.gguf", "gemma3-q4_k_m.gguf"),
                          [](const auto& info) {
                            std::string s = info.param.substr(0, info.param.size() - 5);

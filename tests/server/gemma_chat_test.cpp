@@ -117,9 +117,9 @@ TEST(GemmaChat, CreatedGemma3ChatsThroughItsBuiltinTemplate) {
     const std::string digest = "sha256:" + Sha256::hex(data);
     ASSERT_EQ(c.Post(("/api/blobs/" + digest).c_str(), data, "application/octet-stream")->status,
               201);
-    auto created = c.Post(
-        "/api/create", json{{"model", "gemma3-tiny"}, {"files", {{"m.gguf", digest}}}}.dump(),
-        "application/json");
+    auto created = c.Post("/api/create",
+                          json{{"model", "gemma3-tiny"}, {"files", {{"m.gguf", digest}}}}.dump(),
+                          "application/json");
     ASSERT_TRUE(created);
     ASSERT_EQ(created->status, 200) << created->body;
     EXPECT_NE(created->body.find("using autodetected template gemma3"), std::string::npos)
@@ -145,11 +145,11 @@ TEST(GemmaChat, CreatedGemma3ChatsThroughItsBuiltinTemplate) {
     EXPECT_EQ(answer["message"]["role"], "assistant");
     EXPECT_EQ(answer["eval_count"], 12);
     EXPECT_FALSE(answer["message"]["content"].get<std::string>().empty());
-    EXPECT_EQ(factory->take(),
-              std::vector<std::string>{
-                  "<start_of_turn>user\nBe brief.\n\nHi there<end_of_turn>\n"
-                  "<start_of_turn>model\nHello<end_of_turn>\n"
-                  "<start_of_turn>user\nWhy?<end_of_turn>\n<start_of_turn>model\n"});
+    EXPECT_EQ(
+        factory->take(),
+        std::vector<std::string>{"<start_of_turn>user\nBe brief.\n\nHi there<end_of_turn>\n"
+                                 "<start_of_turn>model\nHello<end_of_turn>\n"
+                                 "<start_of_turn>user\nWhy?<end_of_turn>\n<start_of_turn>model\n"});
     // Greedy: the same chat answers the same.
     auto again = c.Post("/api/chat", request.dump(), "application/json");
     ASSERT_EQ(again->status, 200) << again->body;

@@ -67,8 +67,9 @@ TEST(ModelSupport, NamesTheArchitectureAndTheSupportedOnes) {
   } catch (const StoreError& e) {
     EXPECT_EQ(e.kind(), StoreError::Kind::kInvalid);
     // The whole supported list, in registry order (architectures()).
-    EXPECT_EQ(std::string(e.what()), "unsupported model architecture \"gemma9\" (slimllm supports " +
-                                         supported_architecture_names() + ")");
+    EXPECT_EQ(std::string(e.what()),
+              "unsupported model architecture \"gemma9\" (slimllm supports " +
+                  supported_architecture_names() + ")");
     for (const char* arch : {"llama, ", "qwen2", "qwen3", "bert", "nomic-bert", "gemma2", "gemma3"})
       EXPECT_NE(std::string(e.what()).find(arch), std::string::npos) << arch;
   }

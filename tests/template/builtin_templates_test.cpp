@@ -138,13 +138,13 @@ TEST(BuiltinTemplates, MatchesTheGemmaFamilies) {
   const std::string jinja((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   ASSERT_NE(match_builtin_template(jinja), nullptr);
   EXPECT_EQ(match_builtin_template(jinja)->name, "gemma3");
-  EXPECT_EQ(build_chat_prompt(Template::parse(gemma3->text),
-                              {msg("system", "S"), msg("user", "Hi"), msg("assistant", "Yo"),
-                               msg("user", "Bye")},
-                              {})
-                .prompt,
-            "<start_of_turn>user\nS\n\nHi<end_of_turn>\n<start_of_turn>model\nYo<end_of_turn>\n"
-            "<start_of_turn>user\nBye<end_of_turn>\n<start_of_turn>model\n");
+  EXPECT_EQ(
+      build_chat_prompt(
+          Template::parse(gemma3->text),
+          {msg("system", "S"), msg("user", "Hi"), msg("assistant", "Yo"), msg("user", "Bye")}, {})
+          .prompt,
+      "<start_of_turn>user\nS\n\nHi<end_of_turn>\n<start_of_turn>model\nYo<end_of_turn>\n"
+      "<start_of_turn>user\nBye<end_of_turn>\n<start_of_turn>model\n");
 }
 
 TEST(BuiltinTemplates, Levenshtein) {

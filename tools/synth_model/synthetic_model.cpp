@@ -345,13 +345,16 @@ void write_synthetic_model(const SyntheticSpec& spec, const std::string& path, i
       vector(p + "attn_k_norm.weight", head_dim, 1.0f, 0.5f);
     }
     matrix(p + "attn_output.weight", q_dim, spec.embedding, recipe.base, w);
-    if (spec.post_norms) vector(p + "post_attention_norm.weight", spec.embedding, spec.post_norm, 0.1f * spec.post_norm);
+    if (spec.post_norms)
+      vector(p + "post_attention_norm.weight", spec.embedding, spec.post_norm,
+             0.1f * spec.post_norm);
     vector(p + "ffn_norm.weight", spec.embedding, 1.0f, 0.1f);
     matrix(p + "ffn_gate.weight", spec.embedding, spec.ffn, recipe.base, w);
     matrix(p + "ffn_up.weight", spec.embedding, spec.ffn, recipe.base, w);
     matrix(p + "ffn_down.weight", spec.ffn, spec.embedding, more ? recipe.more_bits : recipe.base,
            w);
-    if (spec.post_norms) vector(p + "post_ffw_norm.weight", spec.embedding, spec.post_norm, 0.1f * spec.post_norm);
+    if (spec.post_norms)
+      vector(p + "post_ffw_norm.weight", spec.embedding, spec.post_norm, 0.1f * spec.post_norm);
   }
   log_info("writing synthetic model", {{"path", path},
                                        {"arch", a},

@@ -18,7 +18,8 @@ struct SyntheticSpec {
   int ffn = 512;
   int vocab = 512;  // ignored when vocab_from is set (the vocabulary's size is used)
   int context = 4096;
-  int pooling_type = -1;  // <arch>.pooling_type (an embedding model: Qwen3-Embedding's 3, last); -1: none
+  int pooling_type =
+      -1;  // <arch>.pooling_type (an embedding model: Qwen3-Embedding's 3, last); -1: none
   float rope_base = 10000.0f;
   float rms_eps = 1e-5f;
   bool tied_embeddings = true;
