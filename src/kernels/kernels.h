@@ -46,7 +46,10 @@ struct RopeParams {
 // Attention of a batch of query tokens over an F16 KV cache. Token t sees the first
 // `n_visible[t]` cells starting at k_cells[t] / v_cells[t]; cells are `cell_stride` values apart
 // and hold n_head_kv heads of head_dim values each. Grouped-query: query head h reads KV head
-// h / (n_head / n_head_kv).
+// h / (n_head / n_head_kv). A sliding window (`window` > 0) narrows what each token sees to the
+// last `window` of its visible cells (llama.cpp's standard SWA: the token at position p sees
+// positions p - window + 1 .. p). A soft cap (`softcap` > 0) bends every scaled score s into
+// softcap·tanh(s / softcap) before the softmax (Gemma 2).
 struct AttentionArgs {
   const float* q = nullptr;                  // [n_tokens, n_head, head_dim]
   float* out = nullptr;                      // [n_tokens, n_head, head_dim]
@@ -59,6 +62,8 @@ struct AttentionArgs {
   int64_t head_dim = 0;
   int64_t cell_stride = 0;
   float scale = 1.0f;  // usually 1/sqrt(head_dim)
+  int32_t window = 0;  // cells each token sees at most (counting itself); 0: all visible cells
+  float softcap = 0;   // attention-logit soft cap; 0: none
 };
 
 // One product of matmul_many: a weight matrix and its output y[n, w->rows].

@@ -50,6 +50,26 @@ struct ModelConfig {
   bool rope_neox = false;
   std::vector<float> rope_factors;
 
+  // Gemma: embeddings scaled by this before the first layer (√n_embd); 0: unscaled.
+  float embedding_scale = 0;
+  // Attention scores' scale; 0: 1/√head_dim.
+  float attention_scale = 0;
+  // Soft caps (Gemma 2): scores and final logits bent into cap·tanh(x / cap); 0: none.
+  float attn_softcap = 0;
+  float final_softcap = 0;
+  // Sliding-window attention (llama.cpp's standard SWA): on a local layer a token sees only the
+  // last `sliding_window` positions up to its own. Layer i is local when
+  // i % swa_pattern < swa_pattern - 1 (Gemma 2: every other layer, Gemma 3: 5 of every 6), and
+  // rotates with the local base and scale; 0: no sliding window.
+  int32_t sliding_window = 0;
+  int32_t swa_pattern = 0;
+  float rope_freq_base_swa = 10000.0f;
+  float rope_freq_scale_swa = 1.0f;
+
+  bool is_swa_layer(int64_t layer) const {
+    return sliding_window > 0 && swa_pattern > 0 && layer % swa_pattern < swa_pattern - 1;
+  }
+
   int64_t q_dim() const { return n_head * head_dim; }
   int64_t kv_dim() const { return n_head_kv * head_dim; }
   RopeParams rope() const {
@@ -59,6 +79,15 @@ struct ModelConfig {
     p.freq_scale = rope_freq_scale;
     p.freq_factors = rope_factors.empty() ? nullptr : rope_factors.data();
     p.neox = rope_neox;
+    return p;
+  }
+  // The rotation of one layer: a sliding-window layer's own base and scale where it has them.
+  RopeParams rope(int64_t layer) const {
+    RopeParams p = rope();
+    if (is_swa_layer(layer)) {
+      p.freq_base = rope_freq_base_swa;
+      p.freq_scale = rope_freq_scale_swa;
+    }
     return p;
   }
 };

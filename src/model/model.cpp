@@ -122,6 +122,12 @@ std::span<const float> Model::forward(std::span<const BatchToken> batch, KvCache
   // output[n_out, n_vocab] = out_x · outputᵀ
   matmul(weights_.output, state.out_x.data(), n_out, state.output.data(), state.matmul_scratch(),
          pool);
+  if (config_.final_softcap > 0) {
+    const float cap = config_.final_softcap;
+    float* logits = state.output.data();
+    for (int64_t i = 0; i < n_out * config_.n_vocab; ++i)
+      logits[i] = cap * std::tanh(logits[i] / cap);
+  }
   return {state.output.data(), static_cast<size_t>(n_out * config_.n_vocab)};
 }
 
@@ -137,10 +143,10 @@ void Model::shift_context(KvCache& kv, int64_t seq, int32_t keep, int32_t discar
   if (config_.is_encoder) fail("context shift: an encoder model keeps no context to shift");
   kv.remove(seq, keep, discard);
   // A rotation by pos·θ followed by one by -discard·θ is a rotation by (pos - discard)·θ.
-  const RopeParams rope_params = config_.rope();
   const int32_t delta = -discard;
   std::vector<float> cell(static_cast<size_t>(kv.kv_dim()));
   for (int64_t layer = 0; layer < config_.n_layer; ++layer) {
+    const RopeParams rope_params = config_.rope(layer);
     for (int32_t c = keep; c < kv.length(seq); ++c) {
       uint16_t* k = kv.k(layer, seq, c);
       for (size_t i = 0; i < cell.size(); ++i) cell[i] = f16_to_f32(k[i]);
@@ -185,7 +191,10 @@ void Model::attend(const KvCache& kv, int64_t layer, std::span<const BatchToken>
   a.n_head_kv = config_.n_head_kv;
   a.head_dim = config_.head_dim;
   a.cell_stride = kv.kv_dim();
-  a.scale = 1.0f / std::sqrt(static_cast<float>(config_.head_dim));
+  a.scale = config_.attention_scale > 0 ? config_.attention_scale
+                                        : 1.0f / std::sqrt(static_cast<float>(config_.head_dim));
+  a.window = config_.is_swa_layer(layer) ? config_.sliding_window : 0;
+  a.softcap = config_.attn_softcap;
   attention(a, pool);
 }
 

@@ -34,7 +34,9 @@ struct LayerWeights {
   WeightView wq, wk, wv, wo;          // [q_dim, n_embd] [kv_dim, n_embd] ×2, [n_embd, q_dim]
   std::vector<float> bq, bk, bv;      // [q_dim] [kv_dim] [kv_dim] or empty
   std::vector<float> q_norm, k_norm;  // [head_dim] each: per-head RMSNorm of q and k, or empty
+  std::vector<float> attn_post_norm;  // [n_embd] RMSNorm of the attention output (Gemma) or empty
   std::vector<float> ffn_norm;        // [n_embd]
+  std::vector<float> ffn_post_norm;   // [n_embd] RMSNorm of the feed-forward output, or empty
   WeightView w_gate, w_up, w_down;    // [n_ff, n_embd] ×2, [n_embd, n_ff]
 };
 

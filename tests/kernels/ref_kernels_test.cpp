@@ -273,5 +273,66 @@ TEST(Attention, WeighsValuesBySoftmaxOfScores) {
   EXPECT_NEAR(out[3], 0.0f, 1e-5f);
 }
 
+// One head of size 1 over `cells` cells: cell c holds key keys[c] and value c; the query is 1.
+// What the reference attention returns for the last token of a sequence of `cells` tokens.
+float attend_line(const std::vector<float>& keys, int32_t window, float softcap, float scale) {
+  std::vector<uint16_t> k, v;
+  for (size_t c = 0; c < keys.size(); ++c) {
+    k.push_back(f32_to_f16(keys[c]));
+    v.push_back(f32_to_f16(static_cast<float>(c)));
+  }
+  const float q[] = {1.0f};
+  const uint16_t* kc[] = {k.data()};
+  const uint16_t* vc[] = {v.data()};
+  const int32_t visible[] = {static_cast<int32_t>(keys.size())};
+  float out = NAN;
+  AttentionArgs a;
+  a.q = q;
+  a.out = &out;
+  a.k_cells = kc;
+  a.v_cells = vc;
+  a.n_visible = visible;
+  a.n_tokens = 1;
+  a.n_head = 1;
+  a.n_head_kv = 1;
+  a.head_dim = 1;
+  a.cell_stride = 1;
+  a.scale = scale;
+  a.window = window;
+  a.softcap = softcap;
+  reference_kernels().attention(a, nullptr);
+  return out;
+}
+
+TEST(Attention, SlidingWindowSeesOnlyTheLastWindowPositions) {
+  // Position 11 with a window of 4 sees positions 8..11 (llama.cpp masks p1 - p0 >= window).
+  // Cell 3 has by far the largest key: outside the window it must not count at all.
+  std::vector<float> keys(12, 0.0f);
+  keys[3] = 8.0f;
+  keys[9] = 1.0f;
+  const double e = std::exp(1.0);
+  EXPECT_NEAR(attend_line(keys, 4, 0, 1.0f), (8 + 9 * e + 10 + 11) / (3 + e), 1e-4);
+  // Without a window (or one wider than the context) cell 3 dominates.
+  const double e8 = std::exp(8.0);
+  const double all = (3 * e8 + 9 * e + (66 - 3 - 9)) / (e8 + e + 10);
+  EXPECT_NEAR(attend_line(keys, 0, 0, 1.0f), all, 1e-3);
+  EXPECT_NEAR(attend_line(keys, 12, 0, 1.0f), all, 1e-3);
+  EXPECT_NEAR(attend_line(keys, 1, 0, 1.0f), 11.0, 1e-5);  // a window of 1: the token itself
+}
+
+TEST(Attention, SoftCapBendsLargeScores) {
+  // Scores 200 and 100 (keys 40 and 20, scale 5) capped at 50: 50·tanh(4) and 50·tanh(2), a gap
+  // of 3.15 instead of 100, so the second cell keeps a weight of e^-3.15.
+  const std::vector<float> keys = {40.0f, 20.0f};
+  const double s0 = 50 * std::tanh(4.0), s1 = 50 * std::tanh(2.0);
+  const double w1 = std::exp(s1 - s0) / (1 + std::exp(s1 - s0));
+  EXPECT_NEAR(attend_line(keys, 0, 50.0f, 5.0f), w1, 1e-5);
+  EXPECT_LT(attend_line(keys, 0, 0, 5.0f), 1e-6);  // uncapped: cell 1 vanishes
+  // Small scores barely change: tanh(x) ≈ x.
+  const std::vector<float> small = {0.2f, 0.1f};
+  const double w = std::exp(-0.1) / (1 + std::exp(-0.1));
+  EXPECT_NEAR(attend_line(small, 0, 50.0f, 1.0f), w, 1e-4);
+}
+
 }  // namespace
 }  // namespace slimllm

@@ -31,12 +31,16 @@ const Variant kVariants[] = {{"avx2", avx2_kernels_supported, avx2_kernels},
 
 struct Case {
   int64_t n_tokens, n_head, n_head_kv, head_dim, cells;
+  int32_t window = 0;  // sliding window (0: none)
+  float softcap = 0;   // attention-logit soft cap (0: none)
+  float q_gain = 1;    // query size: large for logits far into the soft cap
 };
 
 void check_attention(const Variant& v, const Case& c, ThreadPool* pool, uint32_t seed) {
   SCOPED_TRACE(std::string(v.name) + " tokens=" + std::to_string(c.n_tokens) +
                " heads=" + std::to_string(c.n_head) + "/" + std::to_string(c.n_head_kv) +
-               " dim=" + std::to_string(c.head_dim) + " cells=" + std::to_string(c.cells));
+               " dim=" + std::to_string(c.head_dim) + " cells=" + std::to_string(c.cells) +
+               " window=" + std::to_string(c.window) + " softcap=" + std::to_string(c.softcap));
   std::mt19937 rng(seed);
   std::normal_distribution<float> normal(0.0f, 1.0f);
   const int64_t stride = c.n_head_kv * c.head_dim + 8;  // padding: cells need not be packed
@@ -49,7 +53,7 @@ void check_attention(const Variant& v, const Case& c, ThreadPool* pool, uint32_t
     vmax = std::max(vmax, std::fabs(f16_to_f32(vv[i])));
   }
   std::vector<float> q(c.n_tokens * c.n_head * c.head_dim);
-  for (float& x : q) x = normal(rng);
+  for (float& x : q) x = normal(rng) * c.q_gain;
   std::vector<const uint16_t*> kc(c.n_tokens), vc(c.n_tokens);
   std::vector<int32_t> visible(c.n_tokens);
   for (int64_t t = 0; t < c.n_tokens; ++t) {
@@ -71,6 +75,8 @@ void check_attention(const Variant& v, const Case& c, ThreadPool* pool, uint32_t
   args.head_dim = c.head_dim;
   args.cell_stride = stride;
   args.scale = 1.0f / std::sqrt(static_cast<float>(c.head_dim));
+  args.window = c.window;
+  args.softcap = c.softcap;
   args.out = want.data();
   ref::attention(args, nullptr);
   args.out = got.data();
@@ -106,6 +112,22 @@ TEST_P(SimdAttentionTest, MatchesTheReference) {
   for (const Case& c : kCases) check_attention(GetParam(), c, nullptr, seed++);
   ThreadPool pool(2);
   check_attention(GetParam(), {7, 8, 2, 64, 50}, &pool, seed++);
+}
+
+TEST_P(SimdAttentionTest, SlidingWindowAndSoftCapMatchTheReference) {
+  // Windows shorter than most tokens' visible cells (positions past the window), a window of 1,
+  // one longer than the context; soft caps with queries large enough that scores reach ±100s.
+  const Case kCases[] = {
+      {4, 4, 2, 64, 70, 16},
+      {3, 8, 1, 128, 200, 33},
+      {2, 4, 4, 64, 40, 1},
+      {2, 4, 2, 64, 40, 500},
+      {3, 4, 2, 64, 90, 0, 50.0f, 20.0f},
+      {3, 8, 4, 256, 100, 24, 50.0f, 20.0f},
+      {2, 4, 4, 12, 30, 7, 50.0f, 20.0f} /* the reference path */,
+  };
+  uint32_t seed = 100;
+  for (const Case& c : kCases) check_attention(GetParam(), c, nullptr, seed++);
 }
 
 }  // namespace

@@ -27,13 +27,26 @@ namespace {
 const std::string kDir = std::string(SLIMLLM_DATA) + "/decoders/";
 constexpr float kTopTolerance = 0.1f;
 
+nlohmann::json read_reference(const std::string& file) {
+  std::ifstream in(kDir + file);
+  if (!in) throw std::runtime_error("missing " + kDir + file);
+  return nlohmann::json::parse(in);
+}
+
 const nlohmann::json& reference() {
-  static const nlohmann::json j = [] {
-    std::ifstream in(kDir + "reference.json");
-    if (!in) throw std::runtime_error("missing " + kDir + "reference.json");
-    return nlohmann::json::parse(in);
-  }();
+  static const nlohmann::json j = read_reference("reference.json");
   return j;
+}
+
+// The Gemma fixtures' reference (gemma.json, made the same way).
+const nlohmann::json& gemma_reference() {
+  static const nlohmann::json j = read_reference("gemma.json");
+  return j;
+}
+
+// The reference file that holds `name`.
+const nlohmann::json& reference_for(const std::string& name) {
+  return name.rfind("gemma", 0) == 0 ? gemma_reference() : reference();
 }
 
 struct Step {
@@ -80,12 +93,13 @@ class DecoderReference : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(DecoderReference, GreedyContinuationsMatchLlamaCpp) {
   const std::string name = GetParam();
-  const nlohmann::json& want = reference()["models"][name];
-  ASSERT_TRUE(want.is_object()) << name << " is not in reference.json";
+  const nlohmann::json& ref = reference_for(name);
+  const nlohmann::json& want = ref["models"][name];
+  ASSERT_TRUE(want.is_object()) << name << " is not in its reference file";
   std::unique_ptr<Model> model =
       load_model(std::make_shared<const GgufFile>(GgufFile::open(kDir + name)));
-  const int n = reference()["n_predict"].get<int>();
-  const float min_margin = reference()["min_margin"].get<float>();
+  const int n = ref["n_predict"].get<int>();
+  const float min_margin = ref["min_margin"].get<float>();
   ASSERT_GE(n, 32);
   ASSERT_GE(want["prompts"].size(), 3u);
   ThreadPool pool(2);
@@ -105,8 +119,9 @@ TEST_P(DecoderReference, GreedyContinuationsMatchLlamaCpp) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Fixtures, DecoderReference,
-                         ::testing::Values("qwen3-f32.gguf", "qwen3-q8_0.gguf",
-                                           "qwen3-q4_k_m.gguf"),
+                         ::testing::Values("qwen3-f32.gguf", "qwen3-q8_0.gguf", "qwen3-q4_k_m.gguf",
+                                           "gemma2-f32.gguf", "gemma2-q8_0.gguf", "gemma3-f32.gguf",
+                                           "gemma3-q8_0.gguf", "gemma3-q4_k_m.gguf"),
                          [](const auto& info) {
                            std::string s = info.param.substr(0, info.param.size() - 5);
                            for (char& c : s)

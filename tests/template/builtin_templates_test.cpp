@@ -19,7 +19,7 @@ ChatMessage msg(const char* role, const char* content) {
 
 TEST(BuiltinTemplates, AllFamiliesParseAndHaveStops) {
   for (const char* name : {"llama3-instruct", "llama2-chat", "chatml", "mistral-instruct",
-                           "gemma-instruct", "phi-3", "qwen3", "deepseek-r1"}) {
+                           "gemma-instruct", "phi-3", "qwen3", "deepseek-r1", "gemma3"}) {
     const BuiltinTemplate* t = find_builtin_template(name);
     ASSERT_NE(t, nullptr) << name;
     EXPECT_FALSE(t->stop.empty()) << name;
@@ -121,6 +121,30 @@ TEST(BuiltinTemplates, MatchesTheThinkingFamilies) {
     EXPECT_NE(text.find(".Think"), std::string::npos) << name;
   }
   EXPECT_NE(find_builtin_template("qwen3")->text.find(".Tools"), std::string::npos);
+}
+
+// Gemma 2's real Jinja template (system refused, roles alternate) picks gemma-instruct; Gemma 3's
+// (system folded into the first user turn) picks gemma3, Ollama's library template for Gemma 3.
+TEST(BuiltinTemplates, MatchesTheGemmaFamilies) {
+  const BuiltinTemplate* gemma2 = match_builtin_template(chat_template("google-gemma-2-2b-it"));
+  ASSERT_NE(gemma2, nullptr);
+  EXPECT_EQ(gemma2->name, "gemma-instruct");
+  const BuiltinTemplate* gemma3 = find_builtin_template("gemma3");
+  ASSERT_NE(gemma3, nullptr);
+  EXPECT_EQ(gemma3->stop, (std::vector<std::string>{"<end_of_turn>"}));
+  EXPECT_EQ(gemma3->params["top_k"], 64);
+  std::ifstream in(std::string(SLIMLLM_DATA) + "/templates/gemma3-jinja.txt", std::ios::binary);
+  ASSERT_TRUE(in);
+  const std::string jinja((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  ASSERT_NE(match_builtin_template(jinja), nullptr);
+  EXPECT_EQ(match_builtin_template(jinja)->name, "gemma3");
+  EXPECT_EQ(
+      build_chat_prompt(
+          Template::parse(gemma3->text),
+          {msg("system", "S"), msg("user", "Hi"), msg("assistant", "Yo"), msg("user", "Bye")}, {})
+          .prompt,
+      "<start_of_turn>user\nS\n\nHi<end_of_turn>\n<start_of_turn>model\nYo<end_of_turn>\n"
+      "<start_of_turn>user\nBye<end_of_turn>\n<start_of_turn>model\n");
 }
 
 TEST(BuiltinTemplates, Levenshtein) {

@@ -67,7 +67,7 @@ class GoldenTest : public ::testing::TestWithParam<GoldenCase> {};
 
 TEST_P(GoldenTest, MatchesExpectedPrompt) {
   const GoldenCase& c = GetParam();
-  // qwen3 and deepseek-r1 are the built-in templates themselves; the others are files here.
+  // qwen3, deepseek-r1 and gemma3 are the built-in templates themselves; the others are files here.
   const BuiltinTemplate* builtin = find_builtin_template(c.tmpl);
   Template t =
       Template::parse(builtin != nullptr ? builtin->text : read(data_dir() + c.tmpl + ".gotmpl"));
@@ -108,6 +108,9 @@ const GoldenCase kCases[] = {
     {"deepseek-r1", "think-off"},
     {"deepseek-r1", "thinking-history"},
     {"deepseek-r1", "thinking-prefill"},
+    {"gemma3", "user"},
+    {"gemma3", "system-user-assistant-user"},
+    {"gemma3", "generate"},
 };
 
 INSTANTIATE_TEST_SUITE_P(Templates, GoldenTest, ::testing::ValuesIn(kCases), [](const auto& info) {

@@ -17,7 +17,8 @@ int main(int argc, char** argv) {
   uint32_t pooling = 1;
   app.add_option("--preset", preset,
                  "llama3.2-1b, qwen2.5-3b, qwen3-0.6b, qwen3-1.7b, tiny-llama, tiny-qwen2, "
-                 "tiny-qwen3; encoders: tiny-bert, tiny-nomic-bert, nomic-embed-text (its shape: "
+                 "tiny-qwen3, gemma3-1b, tiny-gemma2, tiny-gemma3; encoders: tiny-bert, "
+                 "tiny-nomic-bert, nomic-embed-text (its shape: "
                  "137M parameters; recipe f32, f16 or q8_0)");
   app.add_option("--pooling", pooling,
                  "encoders: pooling_type (0 none, 1 mean, 2 cls, 3 last, 4 rank)");

@@ -159,15 +159,67 @@ SyntheticSpec synthetic_preset(const std::string& name) {
     // An output matrix of its own: tied to the embedding, a random model repeats its input.
     s.tied_embeddings = false;
     s.name = "tiny qwen3 synthetic";
+  } else if (name == "gemma3-1b") {
+    // Gemma 3 1B: 26 layers, 4 heads of 256 over 1152, one KV head, window 512, a 262k vocabulary
+    // tied to the output.
+    s.arch = "gemma3";
+    s.layers = 26;
+    s.embedding = 1152;
+    s.heads = 4;
+    s.kv_heads = 1;
+    s.head_dim = 256;
+    s.ffn = 6912;
+    s.vocab = 262144;
+    s.context = 32768;
+    s.rope_base = 1000000.0f;
+    s.rms_eps = 1e-6f;
+    s.qk_norm = true;
+    s.post_norms = true;
+    s.sliding_window = 512;
+    s.name = "Gemma-3-1B synthetic (random weights)";
+  } else if (name == "tiny-gemma2" || name == "tiny-gemma3") {
+    // The test fixtures (tests/data/decoders/): weights as tiny-qwen3's; a window of 8 so that
+    // prompts and continuations run well past it; gemma3 needs 6 layers for one global layer.
+    const bool g3 = name == "tiny-gemma3";
+    s.arch = g3 ? "gemma3" : "gemma2";
+    s.layers = g3 ? 6 : 2;
+    s.embedding = 32;
+    s.heads = 4;
+    s.kv_heads = 2;
+    s.head_dim = 16;
+    s.ffn = 64;
+    s.vocab = 320;
+    s.context = 1024;
+    s.rope_base = g3 ? 1000000.0f : 10000.0f;
+    s.rms_eps = 1e-6f;
+    s.qk_norm = g3;
+    s.post_norms = true;
+    s.sliding_window = 8;
+    s.matrix_gain = 0.5f;
+    s.embedding_scale = 1.0f;
+    s.output_norm = 4.0f;
+    if (!g3) {
+      // Caps low enough that the tiny model's scores and logits reach into them, logits that do
+      // not saturate the final cap, and sub-layers that outweigh the (tied) embedding.
+      s.attn_softcap = 0.5f;
+      s.final_softcap = 10.0f;
+      s.output_norm = 1.0f;
+      s.post_norm = 3.0f;
+    }
+    // gemma2 always reads its logits from the embedding (llama.cpp); gemma3 may have its own.
+    s.tied_embeddings = !g3;
+    s.name = g3 ? "tiny gemma3 synthetic" : "tiny gemma2 synthetic";
   } else {
     fail("unknown preset '", name,
-         "' (llama3.2-1b, qwen2.5-3b, qwen3-0.6b, qwen3-1.7b, tiny-llama, tiny-qwen2, tiny-qwen3)");
+         "' (llama3.2-1b, qwen2.5-3b, qwen3-0.6b, qwen3-1.7b, gemma3-1b, tiny-llama, tiny-qwen2, "
+         "tiny-qwen3, tiny-gemma2, tiny-gemma3)");
   }
   return s;
 }
 
 void write_synthetic_model(const SyntheticSpec& spec, const std::string& path, int threads) {
-  if (spec.arch != "llama" && spec.arch != "qwen2" && spec.arch != "qwen3")
+  if (spec.arch != "llama" && spec.arch != "qwen2" && spec.arch != "qwen3" &&
+      spec.arch != "gemma2" && spec.arch != "gemma3")
     fail("unsupported architecture '", spec.arch, "'");
   if (spec.heads <= 0 || spec.kv_heads <= 0 || spec.heads % spec.kv_heads != 0 ||
       (spec.head_dim <= 0 && spec.embedding % spec.heads != 0))
@@ -198,6 +250,11 @@ void write_synthetic_model(const SyntheticSpec& spec, const std::string& path, i
   writer.set_uint32(a + ".attention.value_length", head_dim);
   writer.set_uint32(a + ".rope.dimension_count", head_dim);
   writer.set_uint32("general.file_type", file_type_for(spec.recipe));
+  if (spec.sliding_window > 0)
+    writer.set_uint32(a + ".attention.sliding_window", spec.sliding_window);
+  if (spec.attn_softcap > 0) writer.set_float32(a + ".attn_logit_softcapping", spec.attn_softcap);
+  if (spec.final_softcap > 0)
+    writer.set_float32(a + ".final_logit_softcapping", spec.final_softcap);
   if (!spec.vocab_from.empty()) {
     vocab_file.emplace(GgufFile::open(spec.vocab_from));
     for (const GgufKeyValue& kv : vocab_file->metadata()) {
@@ -288,11 +345,16 @@ void write_synthetic_model(const SyntheticSpec& spec, const std::string& path, i
       vector(p + "attn_k_norm.weight", head_dim, 1.0f, 0.5f);
     }
     matrix(p + "attn_output.weight", q_dim, spec.embedding, recipe.base, w);
+    if (spec.post_norms)
+      vector(p + "post_attention_norm.weight", spec.embedding, spec.post_norm,
+             0.1f * spec.post_norm);
     vector(p + "ffn_norm.weight", spec.embedding, 1.0f, 0.1f);
     matrix(p + "ffn_gate.weight", spec.embedding, spec.ffn, recipe.base, w);
     matrix(p + "ffn_up.weight", spec.embedding, spec.ffn, recipe.base, w);
     matrix(p + "ffn_down.weight", spec.ffn, spec.embedding, more ? recipe.more_bits : recipe.base,
            w);
+    if (spec.post_norms)
+      vector(p + "post_ffw_norm.weight", spec.embedding, spec.post_norm, 0.1f * spec.post_norm);
   }
   log_info("writing synthetic model", {{"path", path},
                                        {"arch", a},

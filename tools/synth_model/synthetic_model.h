@@ -9,7 +9,7 @@
 namespace slimllm {
 
 struct SyntheticSpec {
-  std::string arch = "llama";  // "llama", "qwen2" or "qwen3"
+  std::string arch = "llama";  // "llama", "qwen2", "qwen3", "gemma2" or "gemma3"
   int layers = 2;
   int embedding = 256;
   int heads = 4;
@@ -18,19 +18,25 @@ struct SyntheticSpec {
   int ffn = 512;
   int vocab = 512;  // ignored when vocab_from is set (the vocabulary's size is used)
   int context = 4096;
-  int pooling_type = -1;  // <arch>.pooling_type (an embedding model: Qwen3-Embedding's 3, last); -1: none
+  int pooling_type =
+      -1;  // <arch>.pooling_type (an embedding model: Qwen3-Embedding's 3, last); -1: none
   float rope_base = 10000.0f;
   float rms_eps = 1e-5f;
   bool tied_embeddings = true;
   bool qkv_bias = false;    // qwen2
   bool qk_norm = false;     // qwen3: attn_q_norm / attn_k_norm [head_dim] per layer
   bool rope_freqs = false;  // llama 3 frequency factors tensor
+  bool post_norms = false;  // gemma2/gemma3: post_attention_norm / post_ffw_norm [n_embd] per layer
+  int sliding_window = 0;   // <arch>.attention.sliding_window (gemma2/gemma3); 0: not written
+  float attn_softcap = 0;   // gemma2.attn_logit_softcapping; 0: not written
+  float final_softcap = 0;  // gemma2.final_logit_softcapping; 0: not written
   // Weight sizes. Benchmark models need only plausible activations: matrices uniform in ±0.03,
   // embeddings in ±0.05. Test fixtures whose layers must matter set `matrix_gain` > 0: each
   // matrix is then uniform in ±gain·√(3/cols), so a projection keeps its input's size.
   float matrix_gain = 0.0f;
   float embedding_scale = 0.05f;
   float output_norm = 1.0f;  // center of output_norm.weight: scales the logits
+  float post_norm = 1.0f;    // center of the post norms' weights: how much each sub-layer adds
   // "f32", "f16", "q8_0", "q4_0", "q4_k_m", "q4_k_s", "q6_k" ...: the weight recipe.
   std::string recipe = "f16";
   // A GGUF whose tokenizer.* keys (and, when its architecture matches, hyperparameters) are
@@ -41,7 +47,7 @@ struct SyntheticSpec {
 };
 
 // Presets by name: "llama3.2-1b", "qwen2.5-3b", "qwen3-0.6b", "qwen3-1.7b", "tiny-llama",
-// "tiny-qwen2", "tiny-qwen3".
+// "tiny-qwen2", "tiny-qwen3", "gemma3-1b", "tiny-gemma2", "tiny-gemma3".
 SyntheticSpec synthetic_preset(const std::string& name);
 
 // Writes the model to `path`, quantizing with `threads` threads. Throws Error on failure.

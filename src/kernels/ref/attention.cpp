@@ -1,5 +1,6 @@
 // Reference attention over the F16 KV cache, one (token, head) pair at a time, with a streaming
 // softmax so it needs no buffer as long as the context.
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -20,18 +21,22 @@ void attention(const AttentionArgs& a, ThreadPool* pool) {
           const int64_t h = th % a.n_head;
           const int64_t kv_offset = (h / group) * dim;
           const float* q = a.q + th * dim;
-          const uint16_t* k = a.k_cells[t] + kv_offset;
-          const uint16_t* v = a.v_cells[t] + kv_offset;
+          // A sliding window skips the cells before the last `window` visible ones.
+          const int64_t first =
+              a.window > 0 ? std::max<int64_t>(0, a.n_visible[t] - a.window) : int64_t{0};
+          const uint16_t* k = a.k_cells[t] + kv_offset + first * a.cell_stride;
+          const uint16_t* v = a.v_cells[t] + kv_offset + first * a.cell_stride;
           double max = -std::numeric_limits<double>::infinity();
           double sum = 0.0;
           for (int64_t i = 0; i < dim; ++i) acc[i] = 0.0;
-          for (int64_t cell = 0; cell < a.n_visible[t]; ++cell) {
+          for (int64_t cell = 0; cell < a.n_visible[t] - first; ++cell) {
             const uint16_t* kc = k + cell * a.cell_stride;
             const uint16_t* vc = v + cell * a.cell_stride;
             double score = 0.0;
             for (int64_t i = 0; i < dim; ++i)
               score += static_cast<double>(q[i]) * f16_to_f32(kc[i]);
             score *= a.scale;
+            if (a.softcap > 0) score = a.softcap * std::tanh(score / a.softcap);
             if (score > max) {
               const double correction = std::exp(max - score);
               sum *= correction;
