@@ -6,6 +6,7 @@
 #include "base/error.h"
 #include "gguf/reader.h"
 #include "tokenizer/byte_unicode.h"
+#include "tokenizer/pretokenizer.h"
 
 namespace slimllm {
 namespace {
@@ -31,11 +32,6 @@ constexpr std::string_view kEndOfGenerationTexts[] = {
 };
 constexpr std::string_view kEndOfTurnTexts[] = {"<|eot_id|>", "<|im_end|>", "<|end|>",
                                                 "<end_of_turn>", "<|endoftext|>"};
-
-// Pre-tokenizers after which llama.cpp adds BOS unless the file says otherwise.
-bool pre_adds_bos(std::string_view pre) {
-  return pre == "llama-bpe" || pre == "llama3" || pre == "llama-v3" || pre == "falcon3";
-}
 
 std::string replace_space_marker(std::string_view text) {
   std::string out;
@@ -177,10 +173,17 @@ void read_special_ids(const GgufFile& file, Vocab& vocab) {
       bos = 1, eos = 2, unknown = 0;
       add_bos = true, add_space_prefix = true;
       break;
-    case VocabKind::kBytePairs:
-      bos = 11, eos = 11;
-      add_bos = pre_adds_bos(vocab.pre);
+    case VocabKind::kBytePairs: {
+      PretokenizerTraits traits;
+      try {
+        traits = Pretokenizer::traits(vocab.pre);
+      } catch (const Error& e) {
+        fail(file.path(), ": ", e.what());
+      }
+      bos = traits.no_default_bos ? -1 : 11, eos = 11;
+      add_bos = traits.adds_bos;
       break;
+    }
     case VocabKind::kWordPiece:
       // [CLS] is BERT's BOS. llama.cpp converters write cls_token_id; a bos_token_id wins.
       bos = static_cast<int32_t>(file.get_int("tokenizer.ggml.cls_token_id", 101));
