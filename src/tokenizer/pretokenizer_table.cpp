@@ -10,8 +10,6 @@ namespace {
 // - Case-insensitive contractions are spelled out as classes.
 // - llama.cpp hides non-ASCII whitespace from patterns without \p{..} categories (it turns it
 //   into U+000B first), so classes of literal ranges that span such characters leave them out.
-// - llama.cpp's ASCII \p{S} lacks '~', so '~' is neither punctuation nor symbol where a pattern
-//   asks for \p{S}.
 // - "$" is the end of the word only (\z), and \d is ASCII, as in std::regex.
 #define WS   \
   "\\t-\\r " \
@@ -27,9 +25,10 @@ namespace {
 #define LLAMA3                                                      \
   CONTRACTIONS "|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}| ?[^" WS \
                "\\p{L}\\p{N}]+[\\r\\n]*|" SPACE_TAIL
-#define QWEN2                                                                            \
-  CONTRACTIONS "|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}| ?[^" WS "\\p{L}\\p{N}]+[\\r\\n]*" \
-                                                               "|" SPACE_TAIL
+#define QWEN2                                                  \
+  CONTRACTIONS "|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}| ?[^" WS \
+               "\\p{L}\\p{N}]+[\\r\\n]*"                       \
+               "|" SPACE_TAIL
 // CJK ideographs and the wide range DeepSeek lists with them (U+0800..U+4E00, Hangul).
 #define DEEPSEEK_CJK "(?:(?!" SPACE ")[\\x{4E00}-\\x{9FA5}\\x{800}-\\x{4E00}\\x{AC00}-\\x{D7FF}])+"
 // DeepSeek LLM's letters: the cased letters of the Latin, Greek, Cyrillic, Armenian, Georgian,
@@ -83,8 +82,7 @@ constexpr const char* kDeepseekV3[] = {
     "\\p{N}{1,3}",
     "[\\x{4E00}-\\x{9FA5}\\x{3040}-\\x{309F}\\x{30A0}-\\x{30FF}]+",
     "[!\"#$%&'()*+,\\-./:;<=>?@\\[\\\\\\]^_`{|}~][A-Za-z]+"
-    "|(?:~|[^\\r\\n\\p{L}\\p{P}\\p{S}])?[\\p{L}\\p{M}]+"
-    "| ?(?:(?!~)[\\p{P}\\p{S}])+[\\r\\n]*|" SPACE_TAIL,
+    "|[^\\r\\n\\p{L}\\p{P}\\p{S}]?[\\p{L}\\p{M}]+| ?[\\p{P}\\p{S}]+[\\r\\n]*|" SPACE_TAIL,
 };
 constexpr const char* kGpt4o[] = {
     "[^\\r\\n\\p{L}\\p{N}]?" NOT_LOWER "*" NOT_UPPER "+" CONTRACTIONS
