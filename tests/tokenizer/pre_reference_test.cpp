@@ -26,7 +26,7 @@ const nlohmann::json& reference() {
   return ref;
 }
 
-// The gpt-2 vocabulary declaring `pre` (what tools/vocab_pre writes), read from memory.
+// The gpt-2 vocabulary declaring `pre` (what tools/gguf_set writes), read from memory.
 Tokenizer gpt2_vocab_as(const std::string& pre) {
   static const GgufFile base = GgufFile::open(testing::tokenizer_testdata("ggml-vocab-gpt-2.gguf"));
   GgufWriter writer;

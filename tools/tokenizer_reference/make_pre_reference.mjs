@@ -1,7 +1,7 @@
 // llama.cpp's token ids for every pre-tokenizer name (tokenizer.ggml.pre), the reference
 // tests/tokenizer/pre_reference_test.cpp holds slimllm's pre-tokenizers to. One real byte-level
 // BPE vocabulary (llama.cpp's ggml-vocab-gpt-2.gguf) is declared with each name in turn
-// (tools/vocab_pre; synth_model adds the tiny tensors llama.cpp wants even for a vocabulary-only
+// (tools/gguf_set; synth_model adds the tiny tensors llama.cpp wants even for a vocabulary-only
 // load), so the ids differ only by how each pre-tokenizer splits the text. The strings
 // are llama.cpp's own test inputs (ggml-vocab-gpt-2.gguf.inp) and a table aimed at the patterns'
 // differences (digit groups, cased letters, CJK, full-width punctuation, '~', \r\n, marks).
@@ -10,10 +10,11 @@
 // does not know are left out (listed on stderr).
 //
 //   (cd bench/llamacpp && npm install --omit=optional --no-audit --no-fund)
-//   cmake --build build --target vocab_pre synth_model
+//   cmake --build build --target gguf_set synth_model
 //   mkdir -p /tmp/vocab-pre
 //   for pre in $(node tools/tokenizer_reference/make_pre_reference.mjs --names); do
-//     build/bin/vocab_pre ../shared/testdata/tokenizer/ggml-vocab-gpt-2.gguf $pre /tmp/vocab-pre/v.gguf
+//     build/bin/gguf_set ../shared/testdata/tokenizer/ggml-vocab-gpt-2.gguf /tmp/vocab-pre/v.gguf \
+//       tokenizer.ggml.pre=$pre
 //     build/bin/synth_model --preset tiny-llama --recipe f32 --layers 1 --embedding 8 --heads 1 \
 //       --kv-heads 1 --head-dim 8 --ffn 8 --vocab-from /tmp/vocab-pre/v.gguf -o /tmp/vocab-pre/$pre.gguf
 //   done
