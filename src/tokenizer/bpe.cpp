@@ -22,10 +22,6 @@ uint64_t mix(uint64_t key) {
 
 constexpr uint64_t kEmptyKey = ~0ULL;
 
-bool ignores_merges(std::string_view pre) {
-  return pre == "llama-bpe" || pre == "llama3" || pre == "llama-v3" || pre == "falcon3";
-}
-
 }  // namespace
 
 void MergeTable::build(const std::vector<uint64_t>& pairs, const std::vector<Merge>& merges) {
@@ -56,7 +52,7 @@ MergeTable::Merge MergeTable::find(int32_t left, int32_t right) const {
 
 BpeEncoder::BpeEncoder(const GgufFile& file, const Vocab& vocab)
     : pretokenizer_(std::make_unique<Pretokenizer>(vocab.pre)),
-      whole_word_first_(ignores_merges(vocab.pre)) {
+      whole_word_first_(Pretokenizer::traits(vocab.pre).ignore_merges) {
   const char* key = "tokenizer.ggml.merges";
   const GgufValue* value = file.find(key);
   if (value == nullptr) fail(file.path(), ": a gpt2 vocabulary needs ", key, ", which is missing");

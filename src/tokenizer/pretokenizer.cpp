@@ -1,71 +1,22 @@
 #include "tokenizer/pretokenizer.h"
 
+#include <algorithm>
+
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
 #include "base/error.h"
+#include "tokenizer/pretokenizer_table.h"
+#include "tokenizer/utf8.h"
 
 namespace slimllm {
-namespace {
-
-// Patterns as the tokenizers' authors published them (tokenizer.json), with the case-insensitive
-// contractions spelled out as classes. Several names map to one pattern set, as in llama.cpp.
-// \s is spelled out as Unicode White_Space (what the reference regex engines use); PCRE2's own
-// \s leaves out U+0085.
-#define WS   \
-  "\\t-\\r " \
-  "\\x{85}\\x{A0}\\x{1680}\\x{2000}-\\x{200A}\\x{2028}\\x{2029}\\x{202F}\\x{205F}\\x{3000}"
-#define CONTRACTIONS "(?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])"
-constexpr const char* kLlama3[] = {CONTRACTIONS "|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}| ?[^" WS
-                                                "\\p{L}\\p{N}]+[\\r\\n]*|[" WS "]*[\\r\\n]+|[" WS
-                                                "]+(?![^" WS "])|[" WS "]+"};
-constexpr const char* kQwen2[] = {CONTRACTIONS "|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}| ?[^" WS
-                                               "\\p{L}\\p{N}]+[\\r\\n]*|[" WS "]*[\\r\\n]+|[" WS
-                                               "]+(?![^" WS "])|[" WS "]+"};
-#define GPT2 \
-  "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^" WS "\\p{L}\\p{N}]+|[" WS "]+(?![^" WS "])"
-constexpr const char* kGpt2[] = {GPT2};
-// llama.cpp's "default" pre-tokenizer: the GPT-2 pattern between three refinements.
-constexpr const char* kDefault[] = {
-    "[\\p{P}\\$\\+<=>\\^~\\|]+",
-    GPT2,
-    "\\p{N}+",
-    "[0-9][0-9][0-9]",
-};
-#undef GPT2
-#undef CONTRACTIONS
-#undef WS
-
-struct NamedPatterns {
-  const char* name;
-  const char* const* patterns;
-  size_t count;
-};
-
-template <size_t N>
-constexpr NamedPatterns named(const char* name, const char* const (&patterns)[N]) {
-  return {name, patterns, N};
-}
-
-constexpr NamedPatterns kKnown[] = {
-    named("default", kDefault),  named("gpt-2", kGpt2),
-    named("llama-bpe", kLlama3), named("llama3", kLlama3),
-    named("llama-v3", kLlama3),  named("falcon3", kLlama3),
-    named("qwen2", kQwen2),      named("deepseek-r1-qwen", kQwen2),
-};
-
-}  // namespace
-
 struct Pretokenizer::Pattern {
   pcre2_code* code = nullptr;
   ~Pattern() { pcre2_code_free(code); }
 };
 
 Pretokenizer::Pretokenizer(std::string_view pre) {
-  const NamedPatterns* found = nullptr;
-  for (const NamedPatterns& entry : kKnown) {
-    if (pre == entry.name) found = &entry;
-  }
+  const PretokenizerSpec* found = find_pretokenizer_spec(pre);
   if (found == nullptr)
     fail("unknown pre-tokenizer '", pre, "' (tokenizer.ggml.pre); slimllm knows ", known_names());
   for (size_t i = 0; i < found->count; ++i) {
@@ -91,14 +42,14 @@ Pretokenizer::Pretokenizer(std::string_view pre) {
 Pretokenizer::~Pretokenizer() = default;
 
 std::string Pretokenizer::known_names() {
-  std::string names;
-  for (const NamedPatterns& entry : kKnown) {
-    if (!names.empty()) names += ", ";
-    names += "'";
-    names += entry.name;
-    names += "'";
-  }
-  return names;
+  return pretokenizer_names();
+}
+
+PretokenizerTraits Pretokenizer::traits(std::string_view pre) {
+  const PretokenizerSpec* found = find_pretokenizer_spec(pre);
+  if (found == nullptr)
+    fail("unknown pre-tokenizer '", pre, "' (tokenizer.ggml.pre); slimllm knows ", known_names());
+  return found->traits;
 }
 
 namespace {
@@ -156,23 +107,26 @@ class Matcher {
 };
 
 // Splits subject into matches and the unmatched stretches between them, appending to `out`
-// with positions shifted by `base`.
+// with positions shifted by `base`. An empty match (a pattern made of a look-ahead only) cuts the
+// text where it matches, as std::regex_iterator's empty matches do in llama.cpp.
 void split_one(Matcher& matcher, std::string_view subject, size_t base,
                std::vector<TextSpan>& out) {
-  size_t offset = 0;
+  size_t word_start = 0;  // start of the text not yet given out
+  size_t search = 0;      // where the next match may start
   TextSpan match;
-  while (offset < subject.size() && matcher.next(subject, offset, match)) {
-    if (match.begin > offset) out.push_back({base + offset, base + match.begin});
+  while (search < subject.size() && matcher.next(subject, search, match)) {
+    if (match.begin > word_start) out.push_back({base + word_start, base + match.begin});
+    word_start = match.begin;
     if (match.end == match.begin) {
-      // An empty match cannot happen with our patterns; step over one byte to be safe.
-      match.end = match.begin + 1;
-      out.push_back({base + match.begin, base + match.end});
-    } else {
-      out.push_back({base + match.begin, base + match.end});
+      search =
+          match.begin + std::min(utf8_sequence_length(static_cast<uint8_t>(subject[match.begin])),
+                                 subject.size() - match.begin);
+      continue;
     }
-    offset = match.end;
+    out.push_back({base + match.begin, base + match.end});
+    word_start = search = match.end;
   }
-  if (offset < subject.size()) out.push_back({base + offset, base + subject.size()});
+  if (word_start < subject.size()) out.push_back({base + word_start, base + subject.size()});
 }
 
 }  // namespace

@@ -15,6 +15,17 @@ struct TextSpan {
   size_t begin = 0, end = 0;
 };
 
+// What llama.cpp attaches to a pre-tokenizer name besides its patterns.
+struct PretokenizerTraits {
+  // A whole word found in the vocabulary is taken as one token before any merging (Llama 3's
+  // tokenizer.json ignore_merges); merging can split the same word differently.
+  bool ignore_merges = false;
+  // add_bos_token defaults to true when the file does not say.
+  bool adds_bos = false;
+  // The vocabulary has no default BOS id (11 otherwise): only the file's bos_token_id counts.
+  bool no_default_bos = false;
+};
+
 class Pretokenizer {
  public:
   // Throws Error naming `pre` when it is not a pre-tokenizer slimllm knows.
@@ -29,6 +40,8 @@ class Pretokenizer {
 
   // The names accepted for tokenizer.ggml.pre, for messages.
   static std::string known_names();
+  // The behaviours tied to a name; throws Error as the constructor does for an unknown one.
+  static PretokenizerTraits traits(std::string_view pre);
 
  private:
   struct Pattern;

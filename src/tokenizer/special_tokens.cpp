@@ -15,6 +15,8 @@ SpecialTokenSplitter::SpecialTokenSplitter(const Vocab& vocab) {
   std::stable_sort(specials.begin(), specials.end(), [&](int32_t a, int32_t b) {
     return vocab.texts[a].size() > vocab.texts[b].size();
   });
+  strip_ = vocab.strip;
+  strip_.resize(vocab.size(), 0);
   priority_.assign(vocab.size(), -1);
   always_.assign(vocab.size(), 0);
   length_.assign(vocab.size(), 0);
@@ -86,13 +88,28 @@ std::vector<Fragment> SpecialTokenSplitter::split(std::string_view text, bool pa
   }
   std::sort(claimed.begin(), claimed.end(),
             [](const Fragment& a, const Fragment& b) { return a.begin < b.begin; });
+  // The text between tokens, less the whitespace a token next to it swallows (C isspace, as
+  // llama.cpp strips it).
+  auto is_space = [&](size_t i) {
+    char c = text[i];
+    return c == ' ' || (c >= '\t' && c <= '\r');
+  };
   size_t at = 0;
+  int32_t previous = -1;
+  auto add_text = [&](size_t begin, size_t end, int32_t next) {
+    if (previous >= 0 && (strip_[previous] & Vocab::kStripRight))
+      while (begin < end && is_space(begin)) ++begin;
+    if (next >= 0 && (strip_[next] & Vocab::kStripLeft))
+      while (end > begin && is_space(end - 1)) --end;
+    if (end > begin) fragments.push_back({begin, end, -1});
+  };
   for (const Fragment& token : claimed) {
-    if (token.begin > at) fragments.push_back({at, token.begin, -1});
+    add_text(at, token.begin, token.token);
     fragments.push_back(token);
     at = token.end;
+    previous = token.token;
   }
-  if (at < text.size()) fragments.push_back({at, text.size(), -1});
+  add_text(at, text.size(), -1);
   return fragments;
 }
 

@@ -41,6 +41,7 @@ class SpecialTokenSplitter {
   std::vector<int32_t> priority_;
   std::vector<uint8_t> always_;  // per token id: matched even without parse_special
   std::vector<uint32_t> length_;
+  std::vector<uint8_t> strip_;  // per token id: Vocab::kStripLeft / kStripRight
   bool has_always_ = false;
 };
 

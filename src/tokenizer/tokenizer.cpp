@@ -76,8 +76,9 @@ struct Tokenizer::State {
     switch (vocab.types[id]) {
       case TokenType::kControl:
       case TokenType::kUnknown:
-      case TokenType::kUnused:
         return render_special ? vocab.texts[id] : std::string_view();
+      case TokenType::kUnused:  // no text even when specials are rendered (llama.cpp)
+        return std::string_view();
       default:
         return vocab.pieces[id];
     }

@@ -38,10 +38,10 @@ class Tokenizer {
   // The same without a copy; the view lives as long as this Tokenizer or any copy of it.
   std::string_view piece_view(int32_t id, bool render_special = false) const;
 
-  int32_t bos() const;  // -1 when absent
-  int32_t eos() const;  // -1 when absent
+  int32_t bos() const;        // -1 when absent
+  int32_t eos() const;        // -1 when absent
   int32_t separator() const;  // [SEP] (tokenizer.ggml.seperator_token_id), -1 when absent
-  int32_t eot() const;  // end of turn (<|eot_id|>, <|im_end|>, ...), -1 when absent
+  int32_t eot() const;        // end of turn (<|eot_id|>, <|im_end|>, ...), -1 when absent
   bool add_bos() const;
   bool add_eos() const;
   // SentencePiece vocabularies put a space in front of the text (tokenizer.ggml.add_space_prefix).

@@ -1,41 +1,72 @@
 #include "tokenizer/vocab.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 
 #include "base/error.h"
 #include "gguf/reader.h"
 #include "tokenizer/byte_unicode.h"
+#include "tokenizer/pretokenizer.h"
 
 namespace slimllm {
 namespace {
 
 constexpr std::string_view kSpaceMarker = "\xE2\x96\x81";  // U+2581, SentencePiece's space
 
-// Texts of tokens that end a turn in the chat formats we serve; a vocabulary's eos/eot/eom ids
-// are added to these (llama.cpp treats the same texts as end-of-generation).
-constexpr std::string_view kEndOfGenerationTexts[] = {
+// Token texts llama.cpp recognises (llama-vocab.cpp), as it does while the converters do not
+// write every id: end of turn (the first found is the eot id), fill-in-the-middle pad, repository
+// and file separators (end of generation too), the other fill-in-the-middle tokens, and the other
+// end-of-generation texts. A token with one of these texts is a control token whatever its
+// stored type, as llama.cpp makes it.
+constexpr std::string_view kEndOfTurnTexts[] = {
     "<|eot_id|>",
     "<|im_end|>",
     "<|end|>",
     "<end_of_turn>",
     "<|endoftext|>",
-    "<|eom_id|>",
+    "<|end_of_text|>",
     "<EOT>",
     "_<EOT>",
-    "<|fim_pad|>",
-    "<|repo_name|>",
-    "<|file_sep|>",
+    "[EOT]",
     "<\xEF\xBD\x9C"
-    "end\xE2\x96\x81of\xE2\x96\x81sentence\xEF\xBD\x9C>",
+    "end\xE2\x96\x81of\xE2\x96\x81sentence\xEF\xBD\x9C>",  // DeepSeek's
+    "<end_of_utterance>",
 };
-constexpr std::string_view kEndOfTurnTexts[] = {"<|eot_id|>", "<|im_end|>", "<|end|>",
-                                                "<end_of_turn>", "<|endoftext|>"};
-
-// Pre-tokenizers after which llama.cpp adds BOS unless the file says otherwise.
-bool pre_adds_bos(std::string_view pre) {
-  return pre == "llama-bpe" || pre == "llama3" || pre == "llama-v3" || pre == "falcon3";
-}
+constexpr std::string_view kFimEndTexts[] = {
+    "<|fim_pad|>",   "<fim-pad>",  "<fim_pad>", "<PAD>",      "<|fim_repo|>",
+    "<|repo_name|>", "<fim-repo>", "<REPO>",    "<reponame>", "<|file_sep|>",
+};
+constexpr std::string_view kFimOtherTexts[] = {
+    "<|fim_prefix|>",
+    "<fim-prefix>",
+    "<fim_prefix>",
+    "<PRE>",
+    "\xE2\x96\x81<PRE>",
+    "<|fim_suffix|>",
+    "<fim-suffix>",
+    "<fim_suffix>",
+    "<SUF>",
+    "\xE2\x96\x81<SUF>",
+    "<|fim_middle|>",
+    "<fim-middle>",
+    "<fim_middle>",
+    "<MID>",
+    "\xE2\x96\x81<MID>",
+    "<\xEF\xBD\x9C"
+    "fim\xE2\x96\x81"
+    "begin\xEF\xBD\x9C>",
+    "<\xEF\xBD\x9C"
+    "fim\xE2\x96\x81"
+    "hole\xEF\xBD\x9C>",
+    "<\xEF\xBD\x9C"
+    "fim\xE2\x96\x81"
+    "end\xEF\xBD\x9C>",
+};
+constexpr std::string_view kEndOfGenerationTexts[] = {
+    "<|eot_id|>",      "<|im_end|>", "<|end|>", "<end_of_turn>",      "<|endoftext|>", "<|eom_id|>",
+    "<|end_of_text|>", "<EOT>",      "_<EOT>",  "<end_of_utterance>", "</s>",
+};
 
 std::string replace_space_marker(std::string_view text) {
   std::string out;
@@ -148,7 +179,22 @@ void find_byte_tokens(Vocab& vocab) {
   }
 }
 
-void mark_end_of_generation(Vocab& vocab) {
+// Tokens whose texts say they are control tokens (kEndOfTurnTexts and the others above) become
+// control tokens: special text then, matched in a prompt only when specials are parsed, and
+// hidden from text unless control tokens are rendered.
+void mark_control_texts(Vocab& vocab) {
+  auto mark = [&](std::string_view text) {
+    int32_t id = vocab.any_id(text);
+    if (id >= 0) vocab.types[id] = TokenType::kControl;
+  };
+  for (std::string_view text : kEndOfTurnTexts) mark(text);
+  for (std::string_view text : kFimEndTexts) mark(text);
+  for (std::string_view text : kFimOtherTexts) mark(text);
+  for (std::string_view text : kEndOfGenerationTexts) mark(text);
+  mark("<|eom_id|>");
+}
+
+void mark_end_of_generation(const GgufFile& file, Vocab& vocab) {
   auto id_of = [&](std::string_view text) { return vocab.any_id(text); };
   if (vocab.eot < 0) {
     for (std::string_view text : kEndOfTurnTexts) {
@@ -160,9 +206,49 @@ void mark_end_of_generation(Vocab& vocab) {
   for (int32_t id : {vocab.eos, vocab.eot, vocab.eom}) {
     if (id >= 0) vocab.end_of_generation[id] = 1;
   }
+  for (const char* key : {"tokenizer.ggml.fim_pad_token_id", "tokenizer.ggml.fim_rep_token_id",
+                          "tokenizer.ggml.fim_sep_token_id"}) {
+    int32_t id = special_id(file, key, -1, vocab.size());
+    if (id >= 0) vocab.end_of_generation[id] = 1;
+  }
+  for (std::string_view text : kFimEndTexts) {
+    int32_t id = id_of(text);
+    if (id >= 0) vocab.end_of_generation[id] = 1;
+  }
   for (std::string_view text : kEndOfGenerationTexts) {
     int32_t id = id_of(text);
     if (id >= 0) vocab.end_of_generation[id] = 1;
+  }
+}
+
+// Whitespace special tokens swallow next to them in a prompt, by llama.cpp's rules for model
+// names: Phi-3 files (general.name with "phi-3" or "phi3") strip it after every special token
+// but <unk>, <s> and <|endoftext|>; jina-v2 and ModernBERT strip it before their mask token.
+void set_whitespace_stripping(const GgufFile& file, Vocab& vocab) {
+  vocab.strip.assign(vocab.texts.size(), 0);
+  std::string name = file.get_string("general.name");
+  for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const std::string arch = file.get_string("general.architecture");
+  auto set = [&](std::string_view text, uint8_t flag, bool on) {
+    int32_t id = vocab.any_id(text);
+    if (id < 0) return;
+    vocab.strip[id] = on ? (vocab.strip[id] | flag) : (vocab.strip[id] & ~flag);
+  };
+  if (vocab.pre == "jina-v2-de" || vocab.pre == "jina-v2-es" || vocab.pre == "jina-v2-code" ||
+      arch == "nomic-bert-moe" || arch == "jina-bert-v3") {
+    set("<mask>", Vocab::kStripLeft, true);
+  } else if (name.find("phi-3") != std::string::npos || name.find("phi3") != std::string::npos) {
+    for (int32_t id = 0; id < vocab.size(); ++id) {
+      TokenType type = vocab.types[id];
+      if (type == TokenType::kControl || type == TokenType::kUserDefined ||
+          type == TokenType::kUnknown)
+        vocab.strip[id] |= Vocab::kStripRight;
+    }
+    set("</s>", Vocab::kStripRight, true);
+    for (std::string_view text : {"<unk>", "<s>", "<|endoftext|>"})
+      set(text, Vocab::kStripRight, false);
+  } else if (name.find("modern-bert") != std::string::npos) {
+    set("[MASK]", Vocab::kStripLeft, true);
   }
 }
 
@@ -177,10 +263,17 @@ void read_special_ids(const GgufFile& file, Vocab& vocab) {
       bos = 1, eos = 2, unknown = 0;
       add_bos = true, add_space_prefix = true;
       break;
-    case VocabKind::kBytePairs:
-      bos = 11, eos = 11;
-      add_bos = pre_adds_bos(vocab.pre);
+    case VocabKind::kBytePairs: {
+      PretokenizerTraits traits;
+      try {
+        traits = Pretokenizer::traits(vocab.pre);
+      } catch (const Error& e) {
+        fail(file.path(), ": ", e.what());
+      }
+      bos = traits.no_default_bos ? -1 : 11, eos = 11;
+      add_bos = traits.adds_bos;
       break;
+    }
     case VocabKind::kWordPiece:
       // [CLS] is BERT's BOS. llama.cpp converters write cls_token_id; a bos_token_id wins.
       bos = static_cast<int32_t>(file.get_int("tokenizer.ggml.cls_token_id", 101));
@@ -242,12 +335,13 @@ Vocab load_vocab(const GgufFile& file) {
   read_scores(file, vocab);
 
   std::vector<uint8_t> normal(vocab.texts.size()), all(vocab.texts.size(), 1);
+  vocab.all_index.build(vocab.texts, all);
+  mark_control_texts(vocab);
   for (size_t id = 0; id < vocab.texts.size(); ++id) {
     TokenType type = vocab.types[id];
     normal[id] = type == TokenType::kNormal || type == TokenType::kUndefined;
   }
   vocab.normal_index.build(vocab.texts, normal);
-  vocab.all_index.build(vocab.texts, all);
 
   read_special_ids(file, vocab);
   if (vocab.add_bos && vocab.bos < 0)
@@ -268,7 +362,8 @@ Vocab load_vocab(const GgufFile& file) {
   }
   build_pieces(vocab);
   find_byte_tokens(vocab);
-  mark_end_of_generation(vocab);
+  mark_end_of_generation(file, vocab);
+  set_whitespace_stripping(file, vocab);
   return vocab;
 }
 

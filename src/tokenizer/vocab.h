@@ -50,6 +50,10 @@ struct Vocab {
   // byte; -1 when the vocabulary lacks it.
   int32_t byte_tokens[256];
 
+  // Per token: whitespace a prompt loses next to it when it is matched as a special token.
+  static constexpr uint8_t kStripLeft = 1, kStripRight = 2;
+  std::vector<uint8_t> strip;
+
   int32_t bos = -1, eos = -1, eot = -1, eom = -1, unknown = -1, padding = -1, separator = -1;
   bool add_bos = false, add_eos = false, add_space_prefix = false;
   // WordPiece ends an encoded text with the separator ([SEP]) as BOS ([CLS]) starts it.

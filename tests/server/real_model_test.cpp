@@ -184,6 +184,33 @@ TEST(RealModel, GenerateGreedyTextEqualsLlamaCpp) {
   EXPECT_EQ(text + lines.back()["response"].get<std::string>(), want["gen_text"]);
 }
 
+// A control token the model generates mid-text (stories260K's <s>, a new story) comes out as
+// "<s>" in the response, as Ollama streams it; llama.cpp's golden
+// (tests/data/models/stories260K-control.json).
+TEST(RealModel, GeneratedControlTokenIsSpelledOut) {
+  RealServer s;
+  const json want =
+      json::parse(read_text(std::string(SLIMLLM_DATA) + "/models/stories260K-control.json"));
+  const json options = {{"temperature", 0}, {"num_predict", want["num_predict"]}};
+  json body = s.post(
+      "/api/generate",
+      {{"model", "stories"}, {"prompt", want["prompt"]}, {"stream", false}, {"options", options}});
+  EXPECT_EQ(body["response"], want["gen_text"]);
+  EXPECT_NE(body["response"].get<std::string>().find(".<s> Once upon a time"), std::string::npos);
+  EXPECT_EQ(body["done_reason"], "length");
+
+  std::vector<json> lines = s.post_stream(
+      "/api/generate", {{"model", "stories"}, {"prompt", want["prompt"]}, {"options", options}});
+  std::string text;
+  bool piece_is_bos = false;
+  for (const json& line : lines) {
+    text += line["response"].get<std::string>();
+    piece_is_bos = piece_is_bos || line["response"] == "<s>";
+  }
+  EXPECT_EQ(text, want["gen_text"]);
+  EXPECT_TRUE(piece_is_bos) << "<s> streams as a piece of its own";
+}
+
 TEST(RealModel, ChatGreedyTextEqualsGenerate) {
   RealServer s;
   const json want = expected_once();

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "gguf/reader.h"
 #include "vocab_fixtures.h"
 
 namespace slimllm {
@@ -97,6 +98,27 @@ TEST(TokenizerGolden, Qwen2BytePairs) {
 TEST(TokenizerGolden, BertWordPiece) {
   check_vocab(testing::bert_tokenizer(), "ggml-vocab-bert-bge.gguf", /*lossless=*/false);
 }
+
+// llama.cpp's other test vocabularies, each with the pre-tokenizer it declares: gpt-2, falcon,
+// starcoder, refact, mpt, deepseek-llm, deepseek-coder (byte-level BPE) and Phi-3
+// (SentencePiece).
+class OtherVocabGolden : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(OtherVocabGolden, EncodesAsLlamaCpp) {
+  const std::string vocab = std::string("ggml-vocab-") + GetParam() + ".gguf";
+  const Tokenizer tokenizer = Tokenizer::from_gguf(GgufFile::open(tokenizer_testdata(vocab)));
+  check_vocab(tokenizer, vocab);
+}
+
+INSTANTIATE_TEST_SUITE_P(LlamaCppVocabularies, OtherVocabGolden,
+                         ::testing::Values("phi-3", "gpt-2", "falcon", "refact", "starcoder",
+                                           "deepseek-llm", "deepseek-coder", "mpt"),
+                         [](const ::testing::TestParamInfo<const char*>& info) {
+                           std::string name = info.param;
+                           for (char& c : name)
+                             if (c == '-') c = '_';
+                           return name;
+                         });
 
 }  // namespace
 }  // namespace slimllm
