@@ -49,6 +49,21 @@ struct ModelConfig {
   float rope_freq_scale = 1.0f;
   bool rope_neox = false;
   std::vector<float> rope_factors;
+  // LongRoPE (phi3): `rope_factors` holds the short factors (rope_factors_short.weight), these the
+  // long ones (rope_factors_long.weight), used when a sequence's context exceeds
+  // rope.scaling.original_context_length, as llama.cpp chooses them. `rope_attn_factor`
+  // (rope.scaling.attn_factor) multiplies the rotated dimensions of q and k, either way.
+  std::vector<float> rope_factors_long;
+  int64_t rope_original_context = 0;
+  float rope_attn_factor = 1.0f;
+
+  // Granite's multipliers (0: none): embeddings × embedding_scale, each sub-layer's output ×
+  // residual_scale before it joins the residual stream, attention logits × attention_scale
+  // (instead of 1/√head_dim), final logits ÷ logit_scale.
+  float embedding_scale = 0.0f;
+  float residual_scale = 0.0f;
+  float attention_scale = 0.0f;
+  float logit_scale = 0.0f;
 
   int64_t q_dim() const { return n_head * head_dim; }
   int64_t kv_dim() const { return n_head_kv * head_dim; }
@@ -59,6 +74,15 @@ struct ModelConfig {
     p.freq_scale = rope_freq_scale;
     p.freq_factors = rope_factors.empty() ? nullptr : rope_factors.data();
     p.neox = rope_neox;
+    return p;
+  }
+  // The rotation for sequences of up to n_ctx positions: LongRoPE's long factors beyond the
+  // original context, else rope().
+  RopeParams rope_for_context(int64_t n_ctx) const {
+    RopeParams p = rope();
+    if (!rope_factors_long.empty() && n_ctx > rope_original_context) {
+      p.freq_factors = rope_factors_long.data();
+    }
     return p;
   }
 };

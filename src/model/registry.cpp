@@ -8,6 +8,7 @@ std::span<const Architecture> architectures() {
   static const Architecture kList[] = {
       {"llama", &load_llama}, {"qwen2", &load_qwen2},           {"qwen3", &load_qwen3},
       {"bert", &load_bert},   {"nomic-bert", &load_nomic_bert},
+      {"phi3", &load_phi3},   {"granite", &load_granite},
   };
   return kList;
 }
