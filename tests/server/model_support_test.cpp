@@ -67,7 +67,7 @@ TEST(ModelSupport, NamesTheArchitectureAndTheSupportedOnes) {
     EXPECT_EQ(e.kind(), StoreError::Kind::kInvalid);
     EXPECT_EQ(std::string(e.what()),
               "unsupported model architecture \"gemma9\" (slimllm supports llama, qwen2, qwen3, "
-              "bert, nomic-bert)");
+              "bert, nomic-bert, phi3, granite)");
   }
   EXPECT_NO_THROW(check_model_supported(GgufFile::open(kQwen3)));
   std::filesystem::remove_all(dir);
