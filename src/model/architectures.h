@@ -27,6 +27,8 @@ std::unique_ptr<Model> load_qwen2(std::shared_ptr<const GgufFile> file);       /
 std::unique_ptr<Model> load_qwen3(std::shared_ptr<const GgufFile> file);       // qwen3.cpp
 std::unique_ptr<Model> load_gemma2(std::shared_ptr<const GgufFile> file);      // gemma.cpp
 std::unique_ptr<Model> load_gemma3(std::shared_ptr<const GgufFile> file);      // gemma.cpp
+std::unique_ptr<Model> load_phi3(std::shared_ptr<const GgufFile> file);        // phi3.cpp
+std::unique_ptr<Model> load_granite(std::shared_ptr<const GgufFile> file);     // granite.cpp
 std::unique_ptr<Model> load_bert(std::shared_ptr<const GgufFile> file);        // bert.cpp
 std::unique_ptr<Model> load_nomic_bert(std::shared_ptr<const GgufFile> file);  // nomic_bert.cpp
 

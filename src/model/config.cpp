@@ -125,9 +125,18 @@ ModelConfig read_model_config(const GgufFile& file, const std::string& arch) {
         static_cast<float>(file.get_double(key("rope.scaling.low_freq_factor"), 1.0)),
         static_cast<float>(file.get_double(key("rope.scaling.high_freq_factor"), 4.0)),
         static_cast<float>(file.get_double(key("rope.scaling.original_context_length"), 8192)));
+  } else if (scaling == "longrope") {
+    // LongRoPE takes its factors from tensors (the architecture binds them); nothing to compute.
   } else if (scaling != "none" && !scaling.empty()) {
     fail("model file ", file.path(), ": ", key("rope.scaling.type"), " = '", scaling,
-         "' is not supported (none, linear, llama3)");
+         "' is not supported (none, linear, llama3, longrope)");
+  }
+  c.rope_original_context =
+      file.get_int(key("rope.scaling.original_context_length"), c.n_ctx_train);
+  c.rope_attn_factor = static_cast<float>(file.get_double(key("rope.scaling.attn_factor"), 1.0));
+  if (!(c.rope_attn_factor > 0.0f)) {
+    fail("model file ", file.path(), ": ", key("rope.scaling.attn_factor"), " = ",
+         c.rope_attn_factor, " must be positive");
   }
   return c;
 }

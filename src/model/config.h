@@ -49,11 +49,23 @@ struct ModelConfig {
   float rope_freq_scale = 1.0f;
   bool rope_neox = false;
   std::vector<float> rope_factors;
+  // LongRoPE (phi3): `rope_factors` holds the short factors (rope_factors_short.weight), these the
+  // long ones (rope_factors_long.weight), used when a sequence's context exceeds
+  // rope.scaling.original_context_length, as llama.cpp chooses them. `rope_attn_factor`
+  // (rope.scaling.attn_factor) multiplies the rotated dimensions of q and k, either way.
+  std::vector<float> rope_factors_long;
+  int64_t rope_original_context = 0;
+  float rope_attn_factor = 1.0f;
 
-  // Gemma: embeddings scaled by this before the first layer (√n_embd); 0: unscaled.
-  float embedding_scale = 0;
-  // Attention scores' scale; 0: 1/√head_dim.
-  float attention_scale = 0;
+  // Multipliers (0: none): embeddings × embedding_scale (Granite's key; Gemma's √n_embd), each
+  // sub-layer's output × residual_scale before it joins the residual stream (Granite), attention
+  // logits × attention_scale instead of 1/√head_dim (Granite's key; Gemma's 27B rule), final
+  // logits ÷ logit_scale (Granite).
+  float embedding_scale = 0.0f;
+  float residual_scale = 0.0f;
+  float attention_scale = 0.0f;
+  float logit_scale = 0.0f;
+
   // Soft caps (Gemma 2): scores and final logits bent into cap·tanh(x / cap); 0: none.
   float attn_softcap = 0;
   float final_softcap = 0;
@@ -81,9 +93,14 @@ struct ModelConfig {
     p.neox = rope_neox;
     return p;
   }
-  // The rotation of one layer: a sliding-window layer's own base and scale where it has them.
-  RopeParams rope(int64_t layer) const {
+  // The rotation of one layer for sequences of up to n_ctx positions: LongRoPE's long factors
+  // beyond the original context, and a sliding-window layer's own base and scale where it has
+  // them.
+  RopeParams rope(int64_t layer, int64_t n_ctx) const {
     RopeParams p = rope();
+    if (!rope_factors_long.empty() && n_ctx > rope_original_context) {
+      p.freq_factors = rope_factors_long.data();
+    }
     if (is_swa_layer(layer)) {
       p.freq_base = rope_freq_base_swa;
       p.freq_scale = rope_freq_scale_swa;

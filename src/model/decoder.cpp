@@ -18,9 +18,11 @@ void Model::bind_decoder_tensors(TensorTable& t, DecoderTensors extras) {
   for (int64_t i = 0; i < c.n_layer; ++i) {
     LayerWeights& l = w.layers[static_cast<size_t>(i)];
     t.vector(layer_tensor(i, "attn_norm.weight"), c.n_embd, &l.attn_norm);
-    t.matrix(layer_tensor(i, "attn_q.weight"), c.n_embd, c.q_dim(), &l.wq);
-    t.matrix(layer_tensor(i, "attn_k.weight"), c.n_embd, c.kv_dim(), &l.wk);
-    t.matrix(layer_tensor(i, "attn_v.weight"), c.n_embd, c.kv_dim(), &l.wv);
+    if (!extras.fused_qkv) {
+      t.matrix(layer_tensor(i, "attn_q.weight"), c.n_embd, c.q_dim(), &l.wq);
+      t.matrix(layer_tensor(i, "attn_k.weight"), c.n_embd, c.kv_dim(), &l.wk);
+      t.matrix(layer_tensor(i, "attn_v.weight"), c.n_embd, c.kv_dim(), &l.wv);
+    }
     if (extras.qkv_bias) {
       t.vector(layer_tensor(i, "attn_q.bias"), c.q_dim(), &l.bq);
       t.vector(layer_tensor(i, "attn_k.bias"), c.kv_dim(), &l.bk);
@@ -32,8 +34,10 @@ void Model::bind_decoder_tensors(TensorTable& t, DecoderTensors extras) {
     }
     t.matrix(layer_tensor(i, "attn_output.weight"), c.q_dim(), c.n_embd, &l.wo);
     t.vector(layer_tensor(i, "ffn_norm.weight"), c.n_embd, &l.ffn_norm);
-    t.matrix(layer_tensor(i, "ffn_gate.weight"), c.n_embd, c.n_ff, &l.w_gate);
-    t.matrix(layer_tensor(i, "ffn_up.weight"), c.n_embd, c.n_ff, &l.w_up);
+    if (!extras.fused_gate_up) {
+      t.matrix(layer_tensor(i, "ffn_gate.weight"), c.n_embd, c.n_ff, &l.w_gate);
+      t.matrix(layer_tensor(i, "ffn_up.weight"), c.n_embd, c.n_ff, &l.w_up);
+    }
     t.matrix(layer_tensor(i, "ffn_down.weight"), c.n_ff, c.n_embd, &l.w_down);
   }
 }
@@ -42,13 +46,14 @@ void Model::forward_layers(std::span<const BatchToken> batch, KvCache& kv, Forwa
                            ThreadPool* pool) const {
   const ModelConfig& c = config_;
   const int64_t n = static_cast<int64_t>(batch.size());
-  const RopeParams rope_params = c.rope();
   const Scratch scratch = s.matmul_scratch();
 
   // x[n, n_embd] = embeddings of the tokens
   get_rows(weights_.token_embd, s.ids.data(), n, s.x.data());
+  if (c.embedding_scale != 0.0f) scale_in_place(s.x.data(), n * c.n_embd, c.embedding_scale);
   for (int64_t i = 0; i < c.n_layer; ++i) {
     const LayerWeights& l = weights_.layers[static_cast<size_t>(i)];
+    const RopeParams rope_params = c.rope(i, kv.n_ctx());
 
     // Attention: x += Wo · attention(rope(qn(Wq·xb + bq)), rope(kn(Wk·xb + bk)), Wv·xb + bv),
     // xb = rmsnorm(x), qn and kn an RMSNorm of each head; biases and head norms are empty
@@ -64,10 +69,14 @@ void Model::forward_layers(std::span<const BatchToken> batch, KvCache& kv, Forwa
     head_norm(s.k.data(), l.k_norm, n * c.n_head_kv, pool);
     rope(s.q.data(), n, c.n_head, c.head_dim, s.positions.data(), rope_params, pool);
     rope(s.k.data(), n, c.n_head_kv, c.head_dim, s.positions.data(), rope_params, pool);
+    if (c.rope_attn_factor != 1.0f) {
+      scale_rotated(s.q.data(), n * c.n_head, c.rope_attn_factor);
+      scale_rotated(s.k.data(), n * c.n_head_kv, c.rope_attn_factor);
+    }
     store_kv(kv, i, batch, s.k.data(), s.v.data());
     attend(kv, i, batch, s, pool);                               // att[n, n_head, head_dim]
     matmul(l.wo, s.att.data(), n, s.xb2.data(), scratch, pool);  // xb2[n, n_embd]
-    add_in_place(s.x.data(), s.xb2.data(), n * c.n_embd);
+    add_scaled(s.x.data(), s.xb2.data(), n * c.n_embd, c.residual_scale);
 
     // Feed-forward (SwiGLU): x += W_down · (silu(W_gate·xb) ⊙ W_up·xb), xb = rmsnorm(x)
     rms_norm(s.x.data(), l.ffn_norm.data(), n, c.n_embd, c.norm_eps, s.xb.data(), pool);
@@ -76,7 +85,7 @@ void Model::forward_layers(std::span<const BatchToken> batch, KvCache& kv, Forwa
     matmul_many(gate_up, s.xb.data(), n, scratch, pool);
     silu_mul(s.hb.data(), s.hb2.data(), s.hb.data(), n * c.n_ff, pool);
     matmul(l.w_down, s.hb.data(), n, s.xb2.data(), scratch, pool);  // xb2[n, n_embd]
-    add_in_place(s.x.data(), s.xb2.data(), n * c.n_embd);
+    add_scaled(s.x.data(), s.xb2.data(), n * c.n_embd, c.residual_scale);
   }
 }
 

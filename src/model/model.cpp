@@ -122,6 +122,9 @@ std::span<const float> Model::forward(std::span<const BatchToken> batch, KvCache
   // output[n_out, n_vocab] = out_x · outputᵀ
   matmul(weights_.output, state.out_x.data(), n_out, state.output.data(), state.matmul_scratch(),
          pool);
+  if (config_.logit_scale != 0.0f) {
+    scale_in_place(state.output.data(), n_out * config_.n_vocab, 1.0f / config_.logit_scale);
+  }
   if (config_.final_softcap > 0) {
     const float cap = config_.final_softcap;
     float* logits = state.output.data();
@@ -146,7 +149,7 @@ void Model::shift_context(KvCache& kv, int64_t seq, int32_t keep, int32_t discar
   const int32_t delta = -discard;
   std::vector<float> cell(static_cast<size_t>(kv.kv_dim()));
   for (int64_t layer = 0; layer < config_.n_layer; ++layer) {
-    const RopeParams rope_params = config_.rope(layer);
+    const RopeParams rope_params = config_.rope(layer, kv.n_ctx());
     for (int32_t c = keep; c < kv.length(seq); ++c) {
       uint16_t* k = kv.k(layer, seq, c);
       for (size_t i = 0; i < cell.size(); ++i) cell[i] = f16_to_f32(k[i]);
@@ -191,8 +194,9 @@ void Model::attend(const KvCache& kv, int64_t layer, std::span<const BatchToken>
   a.n_head_kv = config_.n_head_kv;
   a.head_dim = config_.head_dim;
   a.cell_stride = kv.kv_dim();
-  a.scale = config_.attention_scale > 0 ? config_.attention_scale
-                                        : 1.0f / std::sqrt(static_cast<float>(config_.head_dim));
+  a.scale = config_.attention_scale != 0.0f
+                ? config_.attention_scale
+                : 1.0f / std::sqrt(static_cast<float>(config_.head_dim));
   a.window = config_.is_swa_layer(layer) ? config_.sliding_window : 0;
   a.softcap = config_.attn_softcap;
   attention(a, pool);
@@ -213,6 +217,32 @@ void Model::head_norm(float* x, const std::vector<float>& weight, int64_t n_head
 
 void Model::add_in_place(float* x, const float* y, int64_t count) {
   for (int64_t i = 0; i < count; ++i) x[i] += y[i];
+}
+
+void Model::add_scaled(float* x, const float* y, int64_t count, float scale) {
+  if (scale == 0.0f) return add_in_place(x, y, count);
+  for (int64_t i = 0; i < count; ++i) x[i] += scale * y[i];
+}
+
+void Model::scale_in_place(float* x, int64_t count, float scale) {
+  for (int64_t i = 0; i < count; ++i) x[i] *= scale;
+}
+
+void Model::scale_rotated(float* x, int64_t n_heads, float factor) const {
+  for (int64_t h = 0; h < n_heads; ++h) {
+    float* head = x + h * config_.head_dim;
+    for (int64_t i = 0; i < config_.n_rot; ++i) head[i] *= factor;
+  }
+}
+
+WeightView weight_rows(const WeightView& w, int64_t first, int64_t count) {
+  if (first < 0 || count < 0 || first + count > w.rows) {
+    fail("weight rows ", first, "..", first + count, " are outside the matrix's ", w.rows);
+  }
+  WeightView v = w;
+  v.rows = count;
+  v.data = w.row(first);
+  return v;
 }
 
 }  // namespace slimllm

@@ -26,6 +26,10 @@ class TensorTable;
 struct DecoderTensors {
   bool qkv_bias = false;
   bool qk_norm = false;
+  // The architecture binds q/k/v, and gate/up, itself (phi3's fused attn_qkv and ffn_up, split
+  // into the row views wq/wk/wv and w_gate/w_up).
+  bool fused_qkv = false;
+  bool fused_gate_up = false;
 };
 
 // The weights every llama-like architecture has; optional ones are empty when absent.
@@ -113,6 +117,13 @@ class Model {
   static void add_bias(float* x, const std::vector<float>& bias, int64_t n, int64_t dim);
   // x[count] += y[count].
   static void add_in_place(float* x, const float* y, int64_t count);
+  // x[count] += scale · y[count]; scale 0 means 1 (Granite's residual_scale when unset).
+  static void add_scaled(float* x, const float* y, int64_t count, float scale);
+  // x[count] *= scale.
+  static void scale_in_place(float* x, int64_t count, float scale);
+  // The first n_rot values of each head of x[n_heads, head_dim] × factor (LongRoPE's magnitude
+  // factor, which llama.cpp folds into the rotation's cos and sin).
+  void scale_rotated(float* x, int64_t n_heads, float factor) const;
   // x[n_heads, head_dim] = rmsnorm(x) · weight[head_dim], each head on its own, in place; nothing
   // when `weight` is empty (an architecture without q/k norms).
   void head_norm(float* x, const std::vector<float>& weight, int64_t n_heads,
@@ -129,6 +140,10 @@ class Model {
   void check_batch(std::span<const BatchToken> batch, const KvCache& kv,
                    const ForwardState& state) const;
 };
+
+// Rows [first, first + count) of `w`: a view of the same memory (rows are contiguous in every
+// type), for splitting fused projections.
+WeightView weight_rows(const WeightView& w, int64_t first, int64_t count);
 
 // Loads the architecture named by general.architecture (see registry.cpp). Throws Error for an
 // unknown architecture or a file that does not match it.

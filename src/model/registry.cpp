@@ -9,6 +9,7 @@ std::span<const Architecture> architectures() {
       {"llama", &load_llama}, {"qwen2", &load_qwen2},           {"qwen3", &load_qwen3},
       {"bert", &load_bert},   {"nomic-bert", &load_nomic_bert},
       {"gemma2", &load_gemma2}, {"gemma3", &load_gemma3},
+      {"phi3", &load_phi3},   {"granite", &load_granite},
   };
   return kList;
 }

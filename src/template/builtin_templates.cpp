@@ -69,7 +69,8 @@ const Known& known() {
   static const Known k = [] {
     Known out;
     for (const char* name : {"chatml", "gemma-instruct", "llama2-chat", "llama3-instruct",
-                             "mistral-instruct", "phi-3", "qwen3", "deepseek-r1", "gemma3"}) {
+                             "mistral-instruct", "phi-3", "qwen3", "deepseek-r1", "gemma3",
+                             "phi4-mini", "granite3"}) {
       BuiltinTemplate t;
       t.name = name;
       t.text = std::string(data_file(std::string(name) + ".gotmpl"));

@@ -101,7 +101,7 @@ std::string render_messages(const Template& tmpl, const std::vector<ChatMessage>
     for (const auto& t : tools) tool_values.push_back(tool_value(t));
   Value::Entries entries{{"System", Value::string(system)},
                          {"Messages", Value::list(std::move(message_values))},
-                         {"Tools", Value::list(std::move(tool_values))},
+                         {"Tools", Value::json_list(std::move(tool_values))},
                          {"Response", Value::string("")}};
   add_think(entries, think);
   return tmpl.render(Value::map(std::move(entries)));

@@ -177,6 +177,12 @@ Value Value::list(List items) {
   return v;
 }
 
+Value Value::json_list(List items) {
+  Value v = list(std::move(items));
+  v.json_print_list_ = true;
+  return v;
+}
+
 Value Value::map(Entries entries) {
   std::stable_sort(entries.begin(), entries.end(),
                    [](const auto& a, const auto& b) { return a.first < b.first; });
@@ -323,6 +329,10 @@ void Value::append_to(std::string& out) const {
       out += as_string();
       break;
     case Kind::kList:
+      if (json_print_list_) {
+        append_json(out);
+        break;
+      }
       out += '[';
       for (size_t i = 0; i < list_size(); ++i) {
         if (i) out += ' ';

@@ -27,6 +27,9 @@ class Value {
   static Value number(double f);
   static Value string(std::string s);
   static Value list(List items);
+  // A Go slice type whose String() prints its JSON (Ollama's api.Tools: `{{ .Tools }}` prints the
+  // compact JSON array, where a plain slice prints [a b]); ranged over and sliced as a list.
+  static Value json_list(List items);
   // A Go map: printed as map[k:v ...] and ranged over in sorted key order.
   static Value map(Entries entries);
   // A Go value whose String() method prints `json` (Ollama's tools and tool-call arguments):
@@ -80,6 +83,7 @@ class Value {
   std::shared_ptr<const std::string> s_;
   std::shared_ptr<const List> list_;
   size_t begin_ = 0, end_ = 0;
+  bool json_print_list_ = false;
   std::shared_ptr<const MapData> map_;
 };
 

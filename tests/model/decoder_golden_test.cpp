@@ -27,26 +27,11 @@ namespace {
 const std::string kDir = std::string(SLIMLLM_DATA) + "/decoders/";
 constexpr float kTopTolerance = 0.1f;
 
-nlohmann::json read_reference(const std::string& file) {
+// reference.json (qwen3) or another architecture's file (phi3.json, granite.json, ...).
+nlohmann::json reference(const std::string& file = "reference.json") {
   std::ifstream in(kDir + file);
   if (!in) throw std::runtime_error("missing " + kDir + file);
   return nlohmann::json::parse(in);
-}
-
-const nlohmann::json& reference() {
-  static const nlohmann::json j = read_reference("reference.json");
-  return j;
-}
-
-// The Gemma fixtures' reference (gemma.json, made the same way).
-const nlohmann::json& gemma_reference() {
-  static const nlohmann::json j = read_reference("gemma.json");
-  return j;
-}
-
-// The reference file that holds `name`.
-const nlohmann::json& reference_for(const std::string& name) {
-  return name.rfind("gemma", 0) == 0 ? gemma_reference() : reference();
 }
 
 struct Step {
@@ -72,9 +57,11 @@ Step best(std::span<const float> logits) {
 }
 
 // n greedy steps after `prompt` (one batch), then one token per pass.
+// `n_ctx`: the cache's context, llama.cpp's when it made the reference (phi3's LongRoPE factors
+// depend on it).
 std::vector<Step> greedy(const Model& model, const std::vector<int32_t>& prompt, int n,
-                         ThreadPool* pool) {
-  KvCache kv = model.make_cache(256, 1);
+                         ThreadPool* pool, int64_t n_ctx = 256) {
+  KvCache kv = model.make_cache(n_ctx, 1);
   ForwardState state = model.make_state(64, 1);
   std::vector<BatchToken> batch;
   for (size_t i = 0; i < prompt.size(); ++i) {
@@ -89,17 +76,26 @@ std::vector<Step> greedy(const Model& model, const std::vector<int32_t>& prompt,
   return out;
 }
 
-class DecoderReference : public ::testing::TestWithParam<std::string> {};
+// A model file and the reference file holding llama.cpp's continuations of it.
+struct Fixture {
+  std::string model;
+  std::string reference = "reference.json";
+};
+
+void PrintTo(const Fixture& f, std::ostream* os) { *os << f.reference << ":" << f.model; }
+
+class DecoderReference : public ::testing::TestWithParam<Fixture> {};
 
 TEST_P(DecoderReference, GreedyContinuationsMatchLlamaCpp) {
-  const std::string name = GetParam();
-  const nlohmann::json& ref = reference_for(name);
+  const std::string name = GetParam().model;
+  const nlohmann::json ref = reference(GetParam().reference);
   const nlohmann::json& want = ref["models"][name];
-  ASSERT_TRUE(want.is_object()) << name << " is not in its reference file";
+  ASSERT_TRUE(want.is_object()) << name << " is not in " << GetParam().reference;
   std::unique_ptr<Model> model =
       load_model(std::make_shared<const GgufFile>(GgufFile::open(kDir + name)));
   const int n = ref["n_predict"].get<int>();
   const float min_margin = ref["min_margin"].get<float>();
+  const int64_t n_ctx = ref.value("n_ctx", 256);
   ASSERT_GE(n, 32);
   ASSERT_GE(want["prompts"].size(), 3u);
   ThreadPool pool(2);
@@ -107,7 +103,7 @@ TEST_P(DecoderReference, GreedyContinuationsMatchLlamaCpp) {
     const auto prompt = want["prompts"][p].get<std::vector<int32_t>>();
     const auto ids = want["gen_ids"][p].get<std::vector<int32_t>>();
     const auto tops = want["top_logits"][p].get<std::vector<float>>();
-    const std::vector<Step> got = greedy(*model, prompt, n, &pool);
+    const std::vector<Step> got = greedy(*model, prompt, n, &pool, n_ctx);
     std::vector<int32_t> got_ids;
     for (const Step& s : got) got_ids.push_back(s.token);
     EXPECT_EQ(got_ids, ids) << name << " prompt " << p;
@@ -118,16 +114,30 @@ TEST_P(DecoderReference, GreedyContinuationsMatchLlamaCpp) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Fixtures, DecoderReference,
-                         ::testing::Values("qwen3-f32.gguf", "qwen3-q8_0.gguf", "qwen3-q4_k_m.gguf",
-                                           "gemma2-f32.gguf", "gemma2-q8_0.gguf", "gemma3-f32.gguf",
-                                           "gemma3-q8_0.gguf", "gemma3-q4_k_m.gguf"),
-                         [](const auto& info) {
-                           std::string s = info.param.substr(0, info.param.size() - 5);
-                           for (char& c : s)
-                             c = std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
-                           return s;
-                         });
+INSTANTIATE_TEST_SUITE_P(
+    Fixtures, DecoderReference,
+    ::testing::Values(Fixture{"qwen3-f32.gguf"}, Fixture{"qwen3-q8_0.gguf"},
+                      Fixture{"qwen3-q4_k_m.gguf"},
+                      // phi3: a context of 1024, beyond the original 512 (long LongRoPE
+                      // factors), and of 256 (short ones)
+                      Fixture{"phi3-f32.gguf", "phi3.json"}, Fixture{"phi3-q8_0.gguf", "phi3.json"},
+                      Fixture{"phi3-q4_k_m.gguf", "phi3.json"},
+                      Fixture{"phi3-f32.gguf", "phi3-short.json"},
+                      Fixture{"phi3-q8_0.gguf", "phi3-short.json"},
+                      Fixture{"granite-f32.gguf", "granite.json"},
+                      Fixture{"granite-q8_0.gguf", "granite.json"},
+                      Fixture{"granite-q4_k_m.gguf", "granite.json"},
+                      // gemma: windows of 8, so every continuation runs past them
+                      Fixture{"gemma2-f32.gguf", "gemma.json"}, Fixture{"gemma2-q8_0.gguf", "gemma.json"},
+                      Fixture{"gemma3-f32.gguf", "gemma.json"}, Fixture{"gemma3-q8_0.gguf", "gemma.json"},
+                      Fixture{"gemma3-q4_k_m.gguf", "gemma.json"}),
+    [](const auto& info) {
+      const Fixture& f = info.param;
+      std::string s = f.model.substr(0, f.model.size() - 5);
+      if (f.reference != "reference.json") s += "_" + f.reference.substr(0, f.reference.size() - 5);
+      for (char& c : s) c = std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+      return s;
+    });
 
 }  // namespace
 }  // namespace slimllm

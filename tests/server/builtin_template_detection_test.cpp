@@ -100,6 +100,22 @@ TEST(BuiltinTemplateDetection, DeepSeekR1DistillsThink) {
   }
 }
 
+TEST(BuiltinTemplateDetection, PhiAndGraniteGetTheirTemplates) {
+  TestServer s(TestServer::default_config(), {}, true, builtin_template_detector());
+  const Created phi = create_and_show(
+      s, "phi35-import",
+      gguf_with_template(s.root.string(), "phi3", chat_template("microsoft-Phi-3.5-mini-instruct")));
+  EXPECT_TRUE(has_status(phi.progress, "using autodetected template phi-3"));
+  EXPECT_EQ(phi.show["capabilities"], json::array({"completion"}));
+  const Created granite = create_and_show(
+      s, "granite-import",
+      gguf_with_template(s.root.string(), "granite",
+                         chat_template("ibm-granite-granite-3.3-2B-Instruct")));
+  EXPECT_TRUE(has_status(granite.progress, "using autodetected template granite3"));
+  EXPECT_EQ(granite.show["template"], find_builtin_template("granite3")->text);
+  EXPECT_EQ(granite.show["capabilities"], json::array({"completion", "tools"}));
+}
+
 TEST(BuiltinTemplateDetection, Qwen25StaysWithoutThinking) {
   // Qwen 2.5's template is close to neither: no thinking is claimed for it.
   TestServer s(TestServer::default_config(), {}, true, builtin_template_detector());

@@ -70,7 +70,8 @@ TEST(ModelSupport, NamesTheArchitectureAndTheSupportedOnes) {
     EXPECT_EQ(std::string(e.what()),
               "unsupported model architecture \"gemma9\" (slimllm supports " +
                   supported_architecture_names() + ")");
-    for (const char* arch : {"llama, ", "qwen2", "qwen3", "bert", "nomic-bert", "gemma2", "gemma3"})
+    for (const char* arch : {"llama, ", "qwen2", "qwen3", "bert", "nomic-bert", "gemma2", "gemma3",
+                           "phi3", "granite"})
       EXPECT_NE(std::string(e.what()).find(arch), std::string::npos) << arch;
   }
   EXPECT_NO_THROW(check_model_supported(GgufFile::open(kQwen3)));

@@ -147,6 +147,30 @@ TEST(BuiltinTemplates, MatchesTheGemmaFamilies) {
       "<start_of_turn>user\nBye<end_of_turn>\n<start_of_turn>model\n");
 }
 
+// The Phi and Granite GGUFs' own templates pick their families.
+TEST(BuiltinTemplates, MatchesPhiAndGranite) {
+  const BuiltinTemplate* phi35 =
+      match_builtin_template(chat_template("microsoft-Phi-3.5-mini-instruct"));
+  ASSERT_NE(phi35, nullptr);
+  EXPECT_EQ(phi35->name, "phi-3");
+  const BuiltinTemplate* granite =
+      match_builtin_template(chat_template("ibm-granite-granite-3.3-2B-Instruct"));
+  ASSERT_NE(granite, nullptr);
+  EXPECT_EQ(granite->name, "granite3");
+  // Phi-4-mini-instruct's tokenizer_config.json chat_template.
+  const BuiltinTemplate* phi4 = match_builtin_template(
+      "{% for message in messages %}{% if message['role'] == 'system' and 'tools' in message and "
+      "message['tools'] is not none %}{{ '<|' + message['role'] + '|>' + message['content'] + "
+      "'<|tool|>' + message['tools'] + '<|/tool|>' + '<|end|>' }}{% else %}{{ '<|' + "
+      "message['role'] + '|>' + message['content'] + '<|end|>' }}{% endif %}{% endfor %}{% if "
+      "add_generation_prompt %}{{ '<|assistant|>' }}{% else %}{{ eos_token }}{% endif %}");
+  ASSERT_NE(phi4, nullptr);
+  EXPECT_EQ(phi4->name, "phi4-mini");
+  EXPECT_EQ(phi4->stop, (std::vector<std::string>{"<|end|>", "<|system|>", "<|user|>",
+                                                   "<|assistant|>"}));
+  EXPECT_TRUE(find_builtin_template("granite3")->stop.empty());
+}
+
 TEST(BuiltinTemplates, Levenshtein) {
   EXPECT_EQ(levenshtein("kitten", "sitting"), 3u);
   EXPECT_EQ(levenshtein("", "abc"), 3u);

@@ -111,6 +111,19 @@ const GoldenCase kCases[] = {
     {"gemma3", "user"},
     {"gemma3", "system-user-assistant-user"},
     {"gemma3", "generate"},
+    {"phi-3", "user"},
+    {"phi-3", "system-user-assistant-user"},
+    {"phi-3", "generate"},
+    {"phi4-mini", "user"},
+    {"phi4-mini", "system-user-assistant-user"},
+    {"phi4-mini", "tools-user"},
+    {"phi4-mini", "tools-call-result"},
+    {"phi4-mini", "generate"},
+    {"granite3", "user"},
+    {"granite3", "system-user-assistant-user"},
+    {"granite3", "tools-user"},
+    {"granite3", "tools-call-result"},
+    {"granite3", "generate"},
 };
 
 INSTANTIATE_TEST_SUITE_P(Templates, GoldenTest, ::testing::ValuesIn(kCases), [](const auto& info) {
@@ -128,6 +141,14 @@ TEST(GoldenTemplates, Capabilities) {
   EXPECT_FALSE(template_supports_insert(qwen));
   EXPECT_EQ(llama.tool_call_prefix(), "{");
   EXPECT_EQ(qwen.tool_call_prefix(), "<tool_call>");
+  // The text before the tool calls' range, as Ollama takes it.
+  for (auto [name, prefix] : {std::pair{"phi4-mini", "<|tool_call|>["},
+                              std::pair{"granite3", "<|tool_call|>"}}) {
+    Template t = Template::parse(find_builtin_template(name)->text);
+    EXPECT_TRUE(template_supports_tools(t)) << name;
+    EXPECT_EQ(t.tool_call_prefix(), prefix) << name;
+  }
+  EXPECT_FALSE(template_supports_tools(Template::parse(find_builtin_template("phi-3")->text)));
 }
 
 // The command prints exactly the prompt: compare its stdout byte for byte.

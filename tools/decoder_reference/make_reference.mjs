@@ -7,7 +7,10 @@
 // of a fixed candidate sequence are kept, and the script fails when a model has too few. Usage:
 //
 //   node tools/decoder_reference/make_reference.mjs [--min-margin M] [--prompts N]
-//        [--n-predict N] FILE.gguf... > reference.json
+//        [--n-predict N] [--context N] FILE.gguf... > reference.json
+//
+// --context: llama.cpp's context size (default 256), recorded as n_ctx for the test to use the
+// same (it decides which LongRoPE factors a phi3 model takes).
 //
 // (tests/data/decoders/README.md has the command that made the committed files.)
 import {basename} from "node:path";
@@ -26,6 +29,7 @@ const option = (name, fallback) => {
 const minMargin = option("--min-margin", 0.25);
 const nPrompts = option("--prompts", 4);
 const nPredict = option("--n-predict", 40);
+const contextSize = option("--context", 256);
 const maxCandidates = 5000;
 
 // Candidate prompts, the same sequence for every model: <s> (1) then 0-23 tokens drawn from the
@@ -93,13 +97,14 @@ const out = {
   generated_by: "tools/decoder_reference/make_reference.mjs",
   llama_cpp: `node-llama-cpp ${version}, llama.cpp ${llama.llamaCppRelease?.release ?? "?"}`,
   n_predict: nPredict,
+  n_ctx: contextSize,
   min_margin: minMargin,
   models: {},
 };
 let failed = false;
 for (const path of args) {
   const model = await llama.loadModel({modelPath: path, gpuLayers: 0});
-  const context = await model.createContext({contextSize: 256, batchSize: 64, threads: 1});
+  const context = await model.createContext({contextSize, batchSize: 64, threads: 1});
   const sequence = context.getSequence();
   const entry = {prompts: [], gen_ids: [], top_logits: [], margins: []};
   let tried = 0;

@@ -16,9 +16,10 @@ int main(int argc, char** argv) {
   uint64_t seed = 1;
   uint32_t pooling = 1;
   app.add_option("--preset", preset,
-                 "llama3.2-1b, qwen2.5-3b, qwen3-0.6b, qwen3-1.7b, tiny-llama, tiny-qwen2, "
-                 "tiny-qwen3, gemma3-1b, tiny-gemma2, tiny-gemma3; encoders: tiny-bert, "
-                 "tiny-nomic-bert, nomic-embed-text (its shape: "
+                 "llama3.2-1b, qwen2.5-3b, qwen3-0.6b, qwen3-1.7b, gemma3-1b, phi4-mini, "
+                 "granite3.3-2b, tiny-llama, tiny-qwen2, tiny-qwen3, tiny-gemma2, tiny-gemma3, "
+                 "tiny-phi3, tiny-granite; encoders: tiny-bert, tiny-nomic-bert, nomic-embed-text "
+                 "(its shape: "
                  "137M parameters; recipe f32, f16 or q8_0)");
   app.add_option("--pooling", pooling,
                  "encoders: pooling_type (0 none, 1 mean, 2 cls, 3 last, 4 rank)");
@@ -34,6 +35,8 @@ int main(int argc, char** argv) {
   app.add_option("--kv-heads", kv_heads, "override the key/value head count");
   app.add_option("--head-dim", head_dim, "override the head size (key_length)");
   app.add_option("--ffn", ffn, "override the feed-forward length");
+  int rope_dims = 0;
+  app.add_option("--rope-dims", rope_dims, "override rope.dimension_count (partial rotary)");
   app.add_option("--vocab", vocab, "override the toy vocabulary's size");
   app.add_option("--seed", seed, "random seed");
   app.add_option("--threads", threads, "quantization threads");
@@ -73,6 +76,7 @@ int main(int argc, char** argv) {
     if (kv_heads > 0) spec.kv_heads = kv_heads;
     if (head_dim > 0) spec.head_dim = head_dim;
     if (ffn > 0) spec.ffn = ffn;
+    if (rope_dims > 0) spec.rope_dims = rope_dims;
     if (vocab > 0) spec.vocab = vocab;
     if (app.count("--pooling") > 0) spec.pooling_type = static_cast<int>(pooling);
     slimllm::write_synthetic_model(spec, out, threads);

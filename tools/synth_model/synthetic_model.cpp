@@ -209,17 +209,88 @@ SyntheticSpec synthetic_preset(const std::string& name) {
     // gemma2 always reads its logits from the embedding (llama.cpp); gemma3 may have its own.
     s.tied_embeddings = !g3;
     s.name = g3 ? "tiny gemma3 synthetic" : "tiny gemma2 synthetic";
+  } else if (name == "phi4-mini") {
+    // Phi-4-mini-instruct's shape: 3.8B, 3/4 of each head rotated, LongRoPE over 4096.
+    s.arch = "phi3";
+    s.layers = 32;
+    s.embedding = 3072;
+    s.heads = 24;
+    s.kv_heads = 8;
+    s.ffn = 8192;
+    s.vocab = 200064;
+    s.context = 131072;
+    s.rope_dims = 96;
+    s.longrope_original_context = 4096;
+    s.sliding_window = 262144;
+    s.fused = true;
+    s.name = "Phi-4-mini synthetic (random weights)";
+  } else if (name == "granite3.3-2b") {
+    s.arch = "granite";
+    s.layers = 40;
+    s.embedding = 2048;
+    s.heads = 32;
+    s.kv_heads = 8;
+    s.ffn = 8192;
+    s.vocab = 49159;
+    s.context = 131072;
+    s.rope_base = 10000000.0f;
+    s.granite_embedding_scale = 12.0f;
+    s.granite_residual_scale = 0.22f;
+    s.granite_attention_scale = 0.015625f;
+    s.granite_logit_scale = 8.0f;
+    s.name = "Granite-3.3-2B synthetic (random weights)";
+  } else if (name == "tiny-phi3") {
+    // The test fixture (tests/data/decoders/phi3-*): fused q/k/v and gate/up, 12 of each head's
+    // 16 values rotated, grouped-query attention as Phi-4-mini's, and LongRoPE over an original
+    // context of 512, so a context of 256 takes the short factors and one of 1024 the long.
+    s.arch = "phi3";
+    s.embedding = 64;
+    s.heads = 4;
+    s.kv_heads = 2;
+    s.ffn = 96;
+    s.vocab = 320;
+    s.context = 4096;
+    s.rope_dims = 12;
+    s.longrope_original_context = 512;
+    s.sliding_window = 16;  // llama.cpp ignores Phi's window; a test shows slimllm does too
+    s.fused = true;
+    s.matrix_gain = 0.5f;
+    s.embedding_scale = 1.0f;
+    s.output_norm = 8.0f;
+    s.tied_embeddings = false;
+    s.name = "tiny Phi-style synthetic";  // not "phi3": llama.cpp then marks Phi-3 tokens
+  } else if (name == "tiny-granite") {
+    // The test fixture (tests/data/decoders/granite-*): Granite 3.3's multipliers (its
+    // residual and logit scales; attention.scale 1/8 over heads of 16, where 1/√16 = 1/4).
+    s.arch = "granite";
+    s.embedding = 64;
+    s.heads = 4;
+    s.kv_heads = 2;
+    s.ffn = 96;
+    s.vocab = 320;
+    s.context = 1024;
+    s.granite_embedding_scale = 12.0f;
+    s.granite_residual_scale = 0.22f;
+    s.granite_attention_scale = 0.125f;
+    s.granite_logit_scale = 8.0f;
+    s.matrix_gain = 0.5f;
+    s.embedding_scale = 0.1f;
+    s.output_norm = 64.0f;  // the logits ÷ 8 come out about ±8
+    s.tied_embeddings = false;
+    s.name = "tiny granite synthetic";
   } else {
     fail("unknown preset '", name,
-         "' (llama3.2-1b, qwen2.5-3b, qwen3-0.6b, qwen3-1.7b, gemma3-1b, tiny-llama, tiny-qwen2, "
-         "tiny-qwen3, tiny-gemma2, tiny-gemma3)");
+         "' (llama3.2-1b, qwen2.5-3b, qwen3-0.6b, qwen3-1.7b, gemma3-1b, phi4-mini, "
+         "granite3.3-2b, tiny-llama, tiny-qwen2, tiny-qwen3, tiny-gemma2, tiny-gemma3, tiny-phi3, "
+         "tiny-granite)");
   }
   return s;
 }
 
 void write_synthetic_model(const SyntheticSpec& spec, const std::string& path, int threads) {
   if (spec.arch != "llama" && spec.arch != "qwen2" && spec.arch != "qwen3" &&
-      spec.arch != "gemma2" && spec.arch != "gemma3")
+      spec.arch != "gemma2" && spec.arch != "gemma3" && spec.arch != "phi3" &&
+      spec.arch != "granite")
     fail("unsupported architecture '", spec.arch, "'");
   if (spec.heads <= 0 || spec.kv_heads <= 0 || spec.heads % spec.kv_heads != 0 ||
       (spec.head_dim <= 0 && spec.embedding % spec.heads != 0))
@@ -248,10 +319,30 @@ void write_synthetic_model(const SyntheticSpec& spec, const std::string& path, i
   writer.set_float32(a + ".attention.layer_norm_rms_epsilon", spec.rms_eps);
   writer.set_uint32(a + ".attention.key_length", head_dim);
   writer.set_uint32(a + ".attention.value_length", head_dim);
-  writer.set_uint32(a + ".rope.dimension_count", head_dim);
-  writer.set_uint32("general.file_type", file_type_for(spec.recipe));
-  if (spec.sliding_window > 0)
+  const int rope_dims = spec.rope_dims > 0 ? spec.rope_dims : head_dim;
+  writer.set_uint32(a + ".rope.dimension_count", rope_dims);
+  if (spec.longrope_original_context > 0) {
+    const double scale = static_cast<double>(spec.context) / spec.longrope_original_context;
+    writer.set_uint32(a + ".rope.scaling.original_context_length", spec.longrope_original_context);
+    writer.set_float32(
+        a + ".rope.scaling.attn_factor",
+        scale > 1.0
+            ? static_cast<float>(std::sqrt(1.0 + std::log(scale) /
+                                                     std::log(spec.longrope_original_context)))
+            : 1.0f);
+  }
+  if (spec.sliding_window >= 0) {
     writer.set_uint32(a + ".attention.sliding_window", spec.sliding_window);
+  }
+  if (spec.granite_embedding_scale > 0)
+    writer.set_float32(a + ".embedding_scale", spec.granite_embedding_scale);
+  if (spec.granite_residual_scale > 0)
+    writer.set_float32(a + ".residual_scale", spec.granite_residual_scale);
+  if (spec.granite_attention_scale > 0)
+    writer.set_float32(a + ".attention.scale", spec.granite_attention_scale);
+  if (spec.granite_logit_scale > 0)
+    writer.set_float32(a + ".logit_scale", spec.granite_logit_scale);
+  writer.set_uint32("general.file_type", file_type_for(spec.recipe));
   if (spec.attn_softcap > 0) writer.set_float32(a + ".attn_logit_softcapping", spec.attn_softcap);
   if (spec.final_softcap > 0)
     writer.set_float32(a + ".final_logit_softcapping", spec.final_softcap);
@@ -326,15 +417,26 @@ void write_synthetic_model(const SyntheticSpec& spec, const std::string& path, i
   DType embedding_type = spec.tied_embeddings ? recipe.output : recipe.embedding;
   matrix("token_embd.weight", spec.embedding, vocab, embedding_type, spec.embedding_scale);
   if (spec.rope_freqs) vector("rope_freqs.weight", head_dim / 2, 1.0f, 0.0f);
+  if (spec.longrope_original_context > 0) {
+    // Short factors near 1, long ones spread over [1, 7]: the two rotate visibly differently.
+    vector("rope_factors_long.weight", rope_dims / 2, 4.0f, 3.0f);
+    vector("rope_factors_short.weight", rope_dims / 2, 1.05f, 0.05f);
+  }
   vector("output_norm.weight", spec.embedding, spec.output_norm, 0.1f * spec.output_norm);
   if (!spec.tied_embeddings) matrix("output.weight", spec.embedding, vocab, recipe.output, w);
   for (int l = 0; l < spec.layers; ++l) {
     std::string p = "blk." + std::to_string(l) + ".";
     bool more = use_more_bits(l, spec.layers);
     vector(p + "attn_norm.weight", spec.embedding, 1.0f, 0.1f);
-    matrix(p + "attn_q.weight", spec.embedding, q_dim, recipe.base, w);
-    matrix(p + "attn_k.weight", spec.embedding, kv_dim, recipe.base, w);
-    matrix(p + "attn_v.weight", spec.embedding, kv_dim, more ? recipe.more_bits : recipe.base, w);
+    if (spec.fused) {
+      matrix(p + "attn_qkv.weight", spec.embedding, q_dim + 2 * kv_dim,
+             more ? recipe.more_bits : recipe.base, w);
+    } else {
+      matrix(p + "attn_q.weight", spec.embedding, q_dim, recipe.base, w);
+      matrix(p + "attn_k.weight", spec.embedding, kv_dim, recipe.base, w);
+      matrix(p + "attn_v.weight", spec.embedding, kv_dim, more ? recipe.more_bits : recipe.base,
+             w);
+    }
     if (spec.qkv_bias) {
       vector(p + "attn_q.bias", q_dim, 0.0f, 0.02f);
       vector(p + "attn_k.bias", kv_dim, 0.0f, 0.02f);
@@ -349,8 +451,12 @@ void write_synthetic_model(const SyntheticSpec& spec, const std::string& path, i
       vector(p + "post_attention_norm.weight", spec.embedding, spec.post_norm,
              0.1f * spec.post_norm);
     vector(p + "ffn_norm.weight", spec.embedding, 1.0f, 0.1f);
-    matrix(p + "ffn_gate.weight", spec.embedding, spec.ffn, recipe.base, w);
-    matrix(p + "ffn_up.weight", spec.embedding, spec.ffn, recipe.base, w);
+    if (spec.fused) {
+      matrix(p + "ffn_up.weight", spec.embedding, 2 * spec.ffn, recipe.base, w);
+    } else {
+      matrix(p + "ffn_gate.weight", spec.embedding, spec.ffn, recipe.base, w);
+      matrix(p + "ffn_up.weight", spec.embedding, spec.ffn, recipe.base, w);
+    }
     matrix(p + "ffn_down.weight", spec.ffn, spec.embedding, more ? recipe.more_bits : recipe.base,
            w);
     if (spec.post_norms)

@@ -9,7 +9,7 @@
 namespace slimllm {
 
 struct SyntheticSpec {
-  std::string arch = "llama";  // "llama", "qwen2", "qwen3", "gemma2" or "gemma3"
+  std::string arch = "llama";  // llama, qwen2, qwen3, gemma2, gemma3, phi3 or granite
   int layers = 2;
   int embedding = 256;
   int heads = 4;
@@ -27,9 +27,20 @@ struct SyntheticSpec {
   bool qk_norm = false;     // qwen3: attn_q_norm / attn_k_norm [head_dim] per layer
   bool rope_freqs = false;  // llama 3 frequency factors tensor
   bool post_norms = false;  // gemma2/gemma3: post_attention_norm / post_ffw_norm [n_embd] per layer
-  int sliding_window = 0;   // <arch>.attention.sliding_window (gemma2/gemma3); 0: not written
   float attn_softcap = 0;   // gemma2.attn_logit_softcapping; 0: not written
   float final_softcap = 0;  // gemma2.final_logit_softcapping; 0: not written
+  // phi3: attn_qkv [q; k; v] and ffn_up [gate; up] fused, as llama.cpp's converter writes them.
+  bool fused = false;
+  int rope_dims = 0;  // rope.dimension_count; 0: the head size (phi3's partial rotary below it)
+  // phi3 LongRoPE: > 0 writes rope.scaling.original_context_length, rope.scaling.attn_factor
+  // (the converter's √(1 + ln(context/original) / ln(original))) and rope_factors_short/long.
+  int longrope_original_context = 0;
+  int sliding_window = -1;  // <arch>.attention.sliding_window; -1: not written
+  // granite.{embedding_scale, residual_scale, attention.scale, logit_scale}; 0: not written.
+  float granite_embedding_scale = 0.0f;
+  float granite_residual_scale = 0.0f;
+  float granite_attention_scale = 0.0f;
+  float granite_logit_scale = 0.0f;
   // Weight sizes. Benchmark models need only plausible activations: matrices uniform in ±0.03,
   // embeddings in ±0.05. Test fixtures whose layers must matter set `matrix_gain` > 0: each
   // matrix is then uniform in ±gain·√(3/cols), so a projection keeps its input's size.
@@ -46,8 +57,9 @@ struct SyntheticSpec {
   std::string name = "synthetic";
 };
 
-// Presets by name: "llama3.2-1b", "qwen2.5-3b", "qwen3-0.6b", "qwen3-1.7b", "tiny-llama",
-// "tiny-qwen2", "tiny-qwen3", "gemma3-1b", "tiny-gemma2", "tiny-gemma3".
+// Presets by name: "llama3.2-1b", "qwen2.5-3b", "qwen3-0.6b", "qwen3-1.7b", "gemma3-1b",
+// "phi4-mini", "granite3.3-2b", "tiny-llama", "tiny-qwen2", "tiny-qwen3", "tiny-gemma2",
+// "tiny-gemma3", "tiny-phi3", "tiny-granite".
 SyntheticSpec synthetic_preset(const std::string& name);
 
 // Writes the model to `path`, quantizing with `threads` threads. Throws Error on failure.
