@@ -166,6 +166,14 @@ if render api-keys ollama --expect Deployment,ServiceMonitor \
     "name: prometheus-key" "key: token" "path: /health" "path: /ready"
 fi
 
+if render server-tls ollama --expect Deployment \
+  -- --set serverTLS.secretName=slimllm-tls --set limits.maxRequestBody=64MiB --set limits.maxUpload=20GB; then
+  contains server-tls "name: SLIMLLM_TLS_CERT" "value: /etc/slimllm-tls/tls.crt" "name: SLIMLLM_TLS_KEY" \
+    "value: /etc/slimllm-tls/tls.key" "secretName: slimllm-tls" "mountPath: /etc/slimllm-tls" "scheme: HTTPS" \
+    "name: SLIMLLM_MAX_REQUEST_BODY" 'value: "64MiB"' "name: SLIMLLM_MAX_UPLOAD" 'value: "20GB"'
+  lacks default "SLIMLLM_TLS_CERT" "scheme: HTTPS" "SLIMLLM_MAX_REQUEST_BODY" "SLIMLLM_MAX_UPLOAD"
+fi
+
 if render existing-claim ollama --expect Deployment --forbid PersistentVolumeClaim \
   -- -f deploy/helm/examples/values-homelab.yaml --set persistentVolume.existingClaim=ollama-models; then
   contains existing-claim "claimName: ollama-models"

@@ -19,6 +19,7 @@ packages=(
   libcli11-dev                      # command line
   libpcre2-dev                      # tokenizer pre-split regexes (JIT)
   libssl-dev                        # SHA-256, TLS
+  libboost1.81-dev                  # HTTP server layer (Boost.Beast/Asio, header-only)
   libcurl4-openssl-dev              # registry client
   libgtest-dev libgmock-dev         # unit tests
   libbenchmark-dev                  # micro-benchmarks

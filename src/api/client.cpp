@@ -62,6 +62,9 @@ struct Client::Impl {
     http.set_read_timeout(60 * 60 * 24);  // generations and creates can take long
     http.set_write_timeout(60 * 60);
     http.set_default_headers(client_headers(kUserAgent));
+    // OLLAMA_HOST=https://...: the server's certificate is checked against the system's CAs
+    // (or SSL_CERT_FILE), or against SLIMLLM_TLS_CA (a PEM bundle) when set.
+    if (const char* ca = std::getenv("SLIMLLM_TLS_CA"); ca && *ca) http.set_ca_cert_path(ca);
   }
   httplib::Client http;
 };

@@ -7,7 +7,7 @@
 namespace slimllm {
 namespace {
 
-void refuse(const httplib::Request& req, httplib::Response& res, int status,
+void refuse(const http::Request& req, http::Response& res, int status,
             const std::string& message) {
   if (status == 401) res.set_header("WWW-Authenticate", "Bearer");
   if (str_starts_with(req.path, "/v1/")) {
@@ -38,7 +38,7 @@ std::optional<std::string_view> bearer_token(std::string_view authorization) {
   return token;
 }
 
-bool authorize(ApiKeys& keys, Scope scope, const httplib::Request& req, httplib::Response& res) {
+bool authorize(ApiKeys& keys, Scope scope, const http::Request& req, http::Response& res) {
   if (scope == Scope::kOpen || !keys.enabled()) return true;
   const std::string header = req.get_header_value("Authorization");
   std::optional<std::string_view> token = bearer_token(header);

@@ -3,7 +3,7 @@
 // Ollama's {"error": "..."}, OpenAI's error object on /v1, the registry's "errors" list on /v2.
 #pragma once
 
-#include <httplib.h>
+#include "http/message.h"
 
 #include <optional>
 #include <string>
@@ -16,6 +16,6 @@ namespace slimllm {
 // The key of an `Authorization: Bearer <key>` header ("bearer" in any case), or nullopt.
 std::optional<std::string_view> bearer_token(std::string_view authorization);
 
-bool authorize(ApiKeys& keys, Scope scope, const httplib::Request& req, httplib::Response& res);
+bool authorize(ApiKeys& keys, Scope scope, const http::Request& req, http::Response& res);
 
 }  // namespace slimllm

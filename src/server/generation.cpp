@@ -85,7 +85,7 @@ bool aborted(const GenerationWatch& watch) {
 
 }  // namespace
 
-void respond_generation(httplib::Response& res, std::shared_ptr<RunnerLease> lease,
+void respond_generation(http::Response& res, std::shared_ptr<RunnerLease> lease,
                         GenerateInput input, bool stream, GenerationReply reply,
                         GenerationWatch watch) {
   if (!stream) {
@@ -119,7 +119,7 @@ void respond_generation(httplib::Response& res, std::shared_ptr<RunnerLease> lea
   auto shared_reply = std::make_shared<GenerationReply>(std::move(reply));
   res.set_chunked_content_provider(
       "application/x-ndjson",
-      [lease, shared_input, shared_reply, shared_watch](size_t, httplib::DataSink& sink) {
+      [lease, shared_input, shared_reply, shared_watch](size_t, http::DataSink& sink) {
         bool client_gone = false;
         bool stopped = false;
         GenerationMeter meter(*shared_watch);

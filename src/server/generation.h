@@ -5,7 +5,7 @@
 // running when its grace period ends.
 #pragma once
 
-#include <httplib.h>
+#include "http/message.h"
 
 #include <chrono>
 #include <condition_variable>
@@ -84,7 +84,7 @@ struct GenerationWatch {
   std::function<bool()> client_gone;
 };
 
-void respond_generation(httplib::Response& res, std::shared_ptr<RunnerLease> lease,
+void respond_generation(http::Response& res, std::shared_ptr<RunnerLease> lease,
                         GenerateInput input, bool stream, GenerationReply reply,
                         GenerationWatch watch);
 

@@ -19,12 +19,12 @@ namespace slimllm {
 
 static int exception_status(std::string& message);
 
-void send_json(httplib::Response& res, const OrderedJson& body, int status) {
+void send_json(http::Response& res, const OrderedJson& body, int status) {
   res.status = status;
   res.set_content(go_json(body), "application/json; charset=utf-8");
 }
 
-void send_error(httplib::Response& res, int status, const std::string& message) {
+void send_error(http::Response& res, int status, const std::string& message) {
   OrderedJson body;
   body["error"] = message;
   send_json(res, body, status);
@@ -96,14 +96,14 @@ int exception_status(std::string& message) {
   }
 }
 
-void send_current_exception(httplib::Response& res) {
+void send_current_exception(http::Response& res) {
   std::string message;
   int status = current_exception_status(message);
   if (status == 500) log_error("request failed", {{"status", status}, {"error", message}});
   send_error(res, status, message);
 }
 
-void guarded(httplib::Response& res, const std::function<void()>& handler) {
+void guarded(http::Response& res, const std::function<void()>& handler) {
   try {
     handler();
   } catch (...) {
@@ -111,13 +111,13 @@ void guarded(httplib::Response& res, const std::function<void()>& handler) {
   }
 }
 
-bool write_line(httplib::DataSink& sink, const OrderedJson& chunk) {
+bool write_line(http::DataSink& sink, const OrderedJson& chunk) {
   std::string line = go_json(chunk) + "\n";
   if (sink.is_writable && !sink.is_writable()) return false;
   return sink.write(line.data(), line.size());
 }
 
-std::function<bool()> client_gone(const httplib::Request& req) {
+std::function<bool()> client_gone(const http::Request& req) {
   struct State {
     std::chrono::steady_clock::time_point next;
     bool gone = false;

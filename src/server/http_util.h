@@ -2,7 +2,7 @@
 // status an exception maps to, and NDJSON streams.
 #pragma once
 
-#include <httplib.h>
+#include "http/message.h"
 
 #include <exception>
 #include <functional>
@@ -12,11 +12,11 @@
 
 namespace slimllm {
 
-void send_json(httplib::Response& res, const OrderedJson& body, int status = 200);
-void send_error(httplib::Response& res, int status, const std::string& message);
+void send_json(http::Response& res, const OrderedJson& body, int status = 200);
+void send_error(http::Response& res, int status, const std::string& message);
 // Maps the exception being handled (ApiError, StoreError, SchedulerError, Error, other) to
 // Ollama's status and error body. Call from a catch block.
-void send_current_exception(httplib::Response& res);
+void send_current_exception(http::Response& res);
 // The status the current exception maps to, and its message.
 int current_exception_status(std::string& message);
 
@@ -28,13 +28,13 @@ void unregister_private_root(const std::string& root);
 std::string without_private_roots(std::string message);
 
 // Runs `handler`, turning any exception into an error response.
-void guarded(httplib::Response& res, const std::function<void()>& handler);
+void guarded(http::Response& res, const std::function<void()>& handler);
 
 // A predicate for Scheduler::acquire: true once the request's client has hung up (read from the
 // kernel's connection table at most every 250 ms), so a request waiting in the queue leaves it.
-std::function<bool()> client_gone(const httplib::Request& req);
+std::function<bool()> client_gone(const http::Request& req);
 
 // Writes one NDJSON line; false when the client has gone away.
-bool write_line(httplib::DataSink& sink, const OrderedJson& chunk);
+bool write_line(http::DataSink& sink, const OrderedJson& chunk);
 
 }  // namespace slimllm

@@ -18,8 +18,6 @@
 namespace slimllm {
 namespace {
 
-thread_local int64_t t_request_start = 0;
-
 const char* const kAllowHeaders =
     "Authorization, Content-Type, User-Agent, Accept, X-Requested-With, OpenAI-Beta, "
     "x-stainless-arch, x-stainless-async, x-stainless-custom-poll-interval, "
@@ -128,7 +126,7 @@ std::string access_line(int status, int64_t latency_ns, const std::string& clien
                     padded.c_str(), client_ip.c_str(), method.c_str(), quoted.c_str());
 }
 
-std::string route_label(const httplib::Request& req) {
+std::string route_label(const http::Request& req) {
   if (req.matches.empty()) return "unmatched";
   if (req.matches.size() == 1) return req.path;
   std::string label;
@@ -150,19 +148,18 @@ bool refused_while_draining(const std::string& method, const std::string& path) 
   return !(method == "POST" && path == "/api/show");
 }
 
-void install_middleware(httplib::Server& http, const ServerConfig& config, Metrics& metrics,
+void install_middleware(http::Server& http, const ServerConfig& config, Metrics& metrics,
                         const GenerationTracker& generations) {
   std::vector<std::string> origins = allowed_origins(config.origins);
   bool guard_hosts = config.address.is_loopback();
-  http.set_pre_routing_handler([origins, guard_hosts, &generations](const httplib::Request& req,
-                                                                    httplib::Response& res) {
-    t_request_start = now_ns();
+  http.set_pre_routing_handler([origins, guard_hosts, &generations](const http::Request& req,
+                                                                    http::Response& res) {
     std::string origin = req.get_header_value("Origin");
     if (!origin.empty()) {
       bool all = std::find(origins.begin(), origins.end(), "*") != origins.end();
       if (!origin_allowed(origins, origin)) {
         res.status = 403;
-        return httplib::Server::HandlerResponse::Handled;
+        return true;
       }
       res.set_header("Access-Control-Allow-Origin", all ? "*" : origin);
       if (!all) res.set_header("Vary", "Origin");
@@ -171,17 +168,17 @@ void install_middleware(httplib::Server& http, const ServerConfig& config, Metri
         res.set_header("Access-Control-Allow-Headers", kAllowHeaders);
         res.set_header("Access-Control-Max-Age", "43200");
         res.status = 204;
-        return httplib::Server::HandlerResponse::Handled;
+        return true;
       }
     }
     if (guard_hosts) {
       if (!host_allowed(req.get_header_value("Host"))) {
         res.status = 403;
-        return httplib::Server::HandlerResponse::Handled;
+        return true;
       }
       if (req.method == "OPTIONS") {
         res.status = 204;
-        return httplib::Server::HandlerResponse::Handled;
+        return true;
       }
     }
     // Answering (rather than closing the listener) keeps /ready observable for the probe and
@@ -189,23 +186,23 @@ void install_middleware(httplib::Server& http, const ServerConfig& config, Metri
     if (generations.draining() && refused_while_draining(req.method, req.path)) {
       res.set_header("Retry-After", "1");
       send_error(res, 503, kDrainingMessage);
-      return httplib::Server::HandlerResponse::Handled;
+      return true;
     }
-    return httplib::Server::HandlerResponse::Unhandled;
+    return false;
   });
-  http.set_error_handler([](const httplib::Request&, httplib::Response& res) {
+  http.set_error_handler([](const http::Request&, http::Response& res) {
     if (res.status == 404 && res.body.empty()) res.set_content("404 page not found", "text/plain");
     if (res.status == 405 && res.body.empty())
       res.set_content("405 method not allowed", "text/plain");
   });
-  // Counted before the answer is written (httplib calls this just before the status line), so a
+  // Counted before the answer is written (the layer calls this just before the status line), so a
   // client that has its answer finds it counted; a stream counts when it starts.
-  http.set_post_routing_handler([&metrics](const httplib::Request& req, httplib::Response& res) {
+  http.set_post_routing_handler([&metrics](const http::Request& req, http::Response& res) {
     metrics.count_request(route_label(req), req.method, res.status);
   });
   if (config.access_log) {
-    http.set_logger([](const httplib::Request& req, const httplib::Response& res) {
-      std::string line = access_line(res.status, now_ns() - t_request_start, req.remote_addr,
+    http.set_logger([](const http::Request& req, const http::Response& res) {
+      std::string line = access_line(res.status, now_ns() - req.start_ns, req.remote_addr,
                                      req.method, req.path);
       std::fprintf(stdout, "%s\n", line.c_str());
       std::fflush(stdout);

@@ -4,7 +4,7 @@
 // the 503 for new work while the server drains.
 #pragma once
 
-#include <httplib.h>
+#include "http/server.h"
 
 #include <string>
 #include <vector>
@@ -25,10 +25,10 @@ std::string access_line(int status, int64_t latency_ns, const std::string& clien
                         const std::string& method, const std::string& path);
 
 // The metrics label of a request's route: the registered pattern for literal routes; for patterns
-// with capture groups the path with each captured part replaced by ":param" (httplib 0.11 does
+// with capture groups the path with each captured part replaced by ":param" (the layer does
 // not tell which pattern matched); "unmatched" when no route matched (404s, requests the
 // middleware answered), so arbitrary paths cannot grow the label set.
-std::string route_label(const httplib::Request& req);
+std::string route_label(const http::Request& req);
 // Whether a request is new work that a draining server refuses: everything but reads (GET, HEAD,
 // OPTIONS and POST /api/show), so probes, /metrics and listings keep answering.
 bool refused_while_draining(const std::string& method, const std::string& path);
@@ -37,7 +37,7 @@ bool refused_while_draining(const std::string& method, const std::string& path);
 inline constexpr const char* kDrainingMessage =
     "server shutting down: not accepting new requests, retry on another instance";
 
-void install_middleware(httplib::Server& http, const ServerConfig& config, Metrics& metrics,
+void install_middleware(http::Server& http, const ServerConfig& config, Metrics& metrics,
                         const GenerationTracker& generations);
 
 }  // namespace slimllm

@@ -6,13 +6,13 @@
 
 namespace slimllm {
 
-void send_openai_error(httplib::Response& res, int status, const std::string& message,
+void send_openai_error(http::Response& res, int status, const std::string& message,
                        const std::string& type) {
   res.status = status;
   res.set_content(go_json(api::openai::error_body(status, message, type)), "application/json");
 }
 
-void openai_guarded(httplib::Response& res, const std::function<void()>& fn) {
+void openai_guarded(http::Response& res, const std::function<void()>& fn) {
   try {
     fn();
   } catch (...) {
@@ -22,7 +22,7 @@ void openai_guarded(httplib::Response& res, const std::function<void()>& fn) {
   }
 }
 
-bool StreamTranslator::write(httplib::DataSink& out, const char* data, size_t size) {
+bool StreamTranslator::write(http::DataSink& out, const char* data, size_t size) {
   buffer_.append(data, size);
   size_t newline;
   while ((newline = buffer_.find('\n')) != std::string::npos) {
@@ -33,27 +33,27 @@ bool StreamTranslator::write(httplib::DataSink& out, const char* data, size_t si
   return true;
 }
 
-void StreamTranslator::done(httplib::DataSink& out) {
+void StreamTranslator::done(http::DataSink& out) {
   if (!buffer_.empty()) line_out(out, buffer_);
   buffer_.clear();
   finish(out);
   out.done();
 }
 
-bool StreamTranslator::line_out(httplib::DataSink& out, const std::string& text) {
+bool StreamTranslator::line_out(http::DataSink& out, const std::string& text) {
   if (str_trim(text).empty()) return true;
   const nlohmann::json native = nlohmann::json::parse(text, nullptr, false);
   if (native.is_discarded()) return true;
   return line(out, native);
 }
 
-void run_native(ServerContext& ctx, NativeHandler handler, const httplib::Request& req,
-                httplib::Response& res, const nlohmann::json& native_body,
+void run_native(ServerContext& ctx, NativeHandler handler, const http::Request& req,
+                http::Response& res, const nlohmann::json& native_body,
                 const std::function<OrderedJson(const nlohmann::json&)>& whole,
                 std::shared_ptr<StreamTranslator> stream) {
-  httplib::Request inner = req;
+  http::Request inner = req;
   inner.body = native_body.dump();
-  httplib::Response native;
+  http::Response native;
   handler(ctx, inner, native);
   const bool streaming = static_cast<bool>(native.content_provider_);
   if (native.status >= 300 || (!streaming && native.status != 200 && native.status != -1)) {
@@ -75,16 +75,16 @@ void run_native(ServerContext& ctx, NativeHandler handler, const httplib::Reques
     return;
   }
   // Take over the native stream: its provider writes NDJSON into a sink that translates.
-  auto provider = std::make_shared<httplib::ContentProvider>(std::move(native.content_provider_));
-  auto releaser = std::make_shared<httplib::ContentProviderResourceReleaser>(
+  auto provider = std::make_shared<http::ContentProvider>(std::move(native.content_provider_));
+  auto releaser = std::make_shared<http::ContentProviderResourceReleaser>(
       std::move(native.content_provider_resource_releaser_));
   native.content_provider_ = nullptr;
   native.content_provider_resource_releaser_ = nullptr;
   res.set_header("Cache-Control", "no-cache");
   res.set_chunked_content_provider(
       "text/event-stream",
-      [provider, stream](size_t offset, httplib::DataSink& out) {
-        httplib::DataSink inner_sink;
+      [provider, stream](size_t offset, http::DataSink& out) {
+        http::DataSink inner_sink;
         inner_sink.write = [&](const char* data, size_t size) {
           return stream->write(out, data, size);
         };

@@ -19,7 +19,7 @@ api::ProgressResponse to_response(const PullProgress& p) {
 
 }  // namespace
 
-void respond_with_progress(httplib::Response& res, bool stream, const std::string& what,
+void respond_with_progress(http::Response& res, bool stream, const std::string& what,
                            ProgressTask task) {
   if (!stream) {
     task({}, nullptr);
@@ -27,7 +27,7 @@ void respond_with_progress(httplib::Response& res, bool stream, const std::strin
     return;
   }
   res.set_chunked_content_provider(
-      "application/x-ndjson", [task, what](size_t, httplib::DataSink& sink) {
+      "application/x-ndjson", [task, what](size_t, http::DataSink& sink) {
         std::atomic<bool> cancel{false};
         Progress progress = [&](const PullProgress& p) {
           if (!cancel.load() && !write_line(sink, to_response(p).to_json())) {

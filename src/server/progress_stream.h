@@ -3,7 +3,7 @@
 // away cancels the operation.
 #pragma once
 
-#include <httplib.h>
+#include "http/message.h"
 
 #include <atomic>
 #include <functional>
@@ -22,7 +22,7 @@ using ProgressTask = std::function<void(const Progress& progress, const std::ato
 // Runs `task` answering as Ollama does: when streaming, in the response's own thread with a
 // final {"error"} line on failure; else at once, the failure becoming the error response. `what`
 // names the operation in the logs.
-void respond_with_progress(httplib::Response& res, bool stream, const std::string& what,
+void respond_with_progress(http::Response& res, bool stream, const std::string& what,
                            ProgressTask task);
 
 // Pulls `name` into `store` as a ProgressTask does (/api/pull, and /api/create for a missing

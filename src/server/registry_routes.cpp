@@ -15,7 +15,7 @@
 namespace slimllm {
 namespace {
 
-void handle_manifest(ServerContext& ctx, const httplib::Request& req, httplib::Response& res) {
+void handle_manifest(ServerContext& ctx, const http::Request& req, http::Response& res) {
   std::string ns = req.matches[1], model = req.matches[2], tag = req.matches[3];
   std::optional<StoredModel> found = find_registry_model(ctx.store, ns, model, tag);
   if (!found) {
@@ -30,7 +30,7 @@ void handle_manifest(ServerContext& ctx, const httplib::Request& req, httplib::R
   res.set_content(text.str(), std::string(kManifestMediaType));
 }
 
-void handle_blob(ServerContext& ctx, const httplib::Request& req, httplib::Response& res) {
+void handle_blob(ServerContext& ctx, const http::Request& req, http::Response& res) {
   std::string digest = req.matches[3];
   if (!is_valid_digest(digest)) {
     return send_registry_error(res, 400, "DIGEST_INVALID", "invalid digest format");
@@ -54,7 +54,7 @@ void handle_blob(ServerContext& ctx, const httplib::Request& req, httplib::Respo
   auto file = std::make_shared<int>(fd);
   res.set_content_provider(
       static_cast<size_t>(size), "application/octet-stream",
-      [file](size_t offset, size_t length, httplib::DataSink& sink) {
+      [file](size_t offset, size_t length, http::DataSink& sink) {
         std::vector<char> buffer(std::min<size_t>(length, 1 << 20));
         while (length > 0) {
           ssize_t n = ::pread(*file, buffer.data(), std::min(length, buffer.size()),
@@ -72,7 +72,7 @@ void handle_blob(ServerContext& ctx, const httplib::Request& req, httplib::Respo
 
 }  // namespace
 
-void send_registry_error(httplib::Response& res, int status, const std::string& code,
+void send_registry_error(http::Response& res, int status, const std::string& code,
                          const std::string& message) {
   OrderedJson error;
   error["code"] = code;
@@ -100,15 +100,15 @@ std::optional<StoredModel> find_registry_model(const ModelStore& store, const st
 }
 
 void add_registry_routes(RouteTable& routes, ServerContext& ctx) {
-  routes.get("/v2/", Scope::kRead, [](const httplib::Request&, httplib::Response& res) {
+  routes.get("/v2/", Scope::kRead, [](const http::Request&, http::Response& res) {
     res.set_content("{}", "application/json");
   });
   routes.get(R"(/v2/([^/]+)/([^/]+)/manifests/([^/]+))", Scope::kRead,
-             [&ctx](const httplib::Request& req, httplib::Response& res) {
+             [&ctx](const http::Request& req, http::Response& res) {
                guarded(res, [&] { handle_manifest(ctx, req, res); });
              });
   routes.get(R"(/v2/([^/]+)/([^/]+)/blobs/([^/]+))", Scope::kRead,
-             [&ctx](const httplib::Request& req, httplib::Response& res) {
+             [&ctx](const http::Request& req, http::Response& res) {
                guarded(res, [&] { handle_blob(ctx, req, res); });
              });
   if (ctx.config.registry_uploads) add_registry_upload_routes(routes, ctx);

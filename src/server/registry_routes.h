@@ -21,7 +21,7 @@ void add_registry_routes(RouteTable& routes, ServerContext& context);
 void add_registry_upload_routes(RouteTable& routes, ServerContext& context);
 
 // Docker distribution's error body: {"errors":[{"code":...,"message":...}]}.
-void send_registry_error(httplib::Response& res, int status, const std::string& code,
+void send_registry_error(http::Response& res, int status, const std::string& code,
                          const std::string& message);
 
 // The stored model answering ns/model:tag: the default registry host's first, else any host's.

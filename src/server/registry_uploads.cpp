@@ -54,7 +54,7 @@ class Uploads {
     return sizes_.count(id) != 0;
   }
   // Appends the body; returns the upload's size.
-  uint64_t append(const std::string& id, const httplib::ContentReader& reader) {
+  uint64_t append(const std::string& id, const http::ContentReader& reader) {
     const int fd = ::open(path(id).c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
     if (fd < 0) fail("cannot open ", path(id).string(), ": ", std::strerror(errno));
     uint64_t added = 0;
@@ -112,12 +112,12 @@ class Uploads {
   std::map<std::string, uint64_t> sizes_;
 };
 
-std::string upload_location(const httplib::Request& req, const std::string& id) {
+std::string upload_location(const http::Request& req, const std::string& id) {
   return str_cat("/v2/", req.matches[1].str(), "/", req.matches[2].str(), "/blobs/uploads/", id);
 }
 
-void handle_manifest_put(ServerContext& ctx, const httplib::Request& req, httplib::Response& res,
-                         const httplib::ContentReader& reader) {
+void handle_manifest_put(ServerContext& ctx, const http::Request& req, http::Response& res,
+                         const http::ContentReader& reader) {
   std::string text;
   reader([&](const char* data, size_t size) {
     if (text.size() + size > (16u << 20)) return false;  // manifests are a few KB
@@ -155,8 +155,8 @@ void add_registry_upload_routes(RouteTable& routes, ServerContext& ctx) {
   auto uploads = std::make_shared<Uploads>(ctx.store);
   const std::string repo = R"(/v2/([^/]+)/([^/]+))";
   routes.post_stream(repo + "/blobs/uploads/", Scope::kAdmin,
-                     [uploads](const httplib::Request& req, httplib::Response& res,
-                               const httplib::ContentReader&) {
+                     [uploads](const http::Request& req, http::Response& res,
+                               const http::ContentReader&) {
                        guarded(res, [&] {
                          const std::string id = uploads->start();
                          res.status = 202;
@@ -167,8 +167,8 @@ void add_registry_upload_routes(RouteTable& routes, ServerContext& ctx) {
                      });
   const std::string session = repo + "/blobs/uploads/([0-9a-f]+)";
   routes.patch(session, Scope::kAdmin,
-               [uploads](const httplib::Request& req, httplib::Response& res,
-                         const httplib::ContentReader& reader) {
+               [uploads](const http::Request& req, http::Response& res,
+                         const http::ContentReader& reader) {
                  guarded(res, [&] {
                    const std::string id = req.matches[3];
                    if (!uploads->known(id)) {
@@ -182,8 +182,8 @@ void add_registry_upload_routes(RouteTable& routes, ServerContext& ctx) {
                  });
                });
   routes.put(session, Scope::kAdmin,
-             [uploads](const httplib::Request& req, httplib::Response& res,
-                       const httplib::ContentReader& reader) {
+             [uploads](const http::Request& req, http::Response& res,
+                       const http::ContentReader& reader) {
                guarded(res, [&] {
                  const std::string id = req.matches[3];
                  if (!uploads->known(id)) {
@@ -208,8 +208,8 @@ void add_registry_upload_routes(RouteTable& routes, ServerContext& ctx) {
                });
              });
   routes.put(repo + "/manifests/([^/]+)", Scope::kAdmin,
-             [&ctx](const httplib::Request& req, httplib::Response& res,
-                    const httplib::ContentReader& reader) {
+             [&ctx](const http::Request& req, http::Response& res,
+                    const http::ContentReader& reader) {
                guarded(res, [&] { handle_manifest_put(ctx, req, res, reader); });
              });
 }

@@ -5,7 +5,7 @@
 namespace slimllm {
 namespace {
 
-void method_not_allowed(const httplib::Request&, httplib::Response& res) {
+void method_not_allowed(const http::Request&, http::Response& res) {
   res.status = 405;
   res.set_content("405 method not allowed", "text/plain");
 }
@@ -54,15 +54,15 @@ void RouteTable::patch(const std::string& pattern, Scope scope, ReaderHandler ha
 
 RouteTable::Handler RouteTable::guarded(Scope scope, Handler handler) const {
   if (!keys_ || !keys_->enabled() || scope == Scope::kOpen) return handler;
-  return [keys = keys_, scope, handler](const httplib::Request& req, httplib::Response& res) {
+  return [keys = keys_, scope, handler](const http::Request& req, http::Response& res) {
     if (authorize(*keys, scope, req, res)) handler(req, res);
   };
 }
 
 RouteTable::ReaderHandler RouteTable::guarded(Scope scope, ReaderHandler handler) const {
   if (!keys_ || !keys_->enabled() || scope == Scope::kOpen) return handler;
-  return [keys = keys_, scope, handler](const httplib::Request& req, httplib::Response& res,
-                                        const httplib::ContentReader& reader) {
+  return [keys = keys_, scope, handler](const http::Request& req, http::Response& res,
+                                        const http::ContentReader& reader) {
     if (authorize(*keys, scope, req, res)) handler(req, res, reader);
   };
 }
@@ -73,29 +73,29 @@ void RouteTable::finish() {
     if (methods.get) methods.get = guarded(methods.get_scope, methods.get);
     if (methods.head) methods.head = guarded(methods.head_scope, methods.head);
     // A HEAD without its own handler runs the GET one, under the GET route's scope.
-    // cpp-httplib routes HEAD to the GET handlers.
-    http_.Get(pattern, [methods](const httplib::Request& req, httplib::Response& res) {
+    // The layer routes HEAD to the GET handlers.
+    http_.route("GET", pattern, [methods](const http::Request& req, http::Response& res) {
       if (req.method == "HEAD" && methods.head) return methods.head(req, res);
       if (methods.get) return methods.get(req, res);
       method_not_allowed(req, res);
     });
     if (methods.post_stream) {
-      http_.Post(pattern, guarded(methods.post_scope, methods.post_stream));
+      http_.route_stream("POST", pattern, guarded(methods.post_scope, methods.post_stream));
     } else {
-      http_.Post(pattern, methods.post ? guarded(methods.post_scope, methods.post)
+      http_.route("POST", pattern, methods.post ? guarded(methods.post_scope, methods.post)
                                        : Handler(method_not_allowed));
     }
-    http_.Delete(pattern, methods.del ? guarded(methods.del_scope, methods.del)
+    http_.route("DELETE", pattern, methods.del ? guarded(methods.del_scope, methods.del)
                                       : Handler(method_not_allowed));
     if (methods.put) {
-      http_.Put(pattern, guarded(methods.put_scope, methods.put));
+      http_.route_stream("PUT", pattern, guarded(methods.put_scope, methods.put));
     } else {
-      http_.Put(pattern, method_not_allowed);
+      http_.route("PUT", pattern, method_not_allowed);
     }
     if (methods.patch) {
-      http_.Patch(pattern, guarded(methods.patch_scope, methods.patch));
+      http_.route_stream("PATCH", pattern, guarded(methods.patch_scope, methods.patch));
     } else {
-      http_.Patch(pattern, method_not_allowed);
+      http_.route("PATCH", pattern, method_not_allowed);
     }
   }
 }

@@ -1,10 +1,10 @@
 // Registers handlers by path and method, each with the scope an API key needs for it
 // (server/api_keys.h), and answers the other methods on a known path with gin's "405 method not
-// allowed" (cpp-httplib would say 404). With keys configured, a request reaches its handler only
+// allowed" (the layer alone would say 404). With keys configured, a request reaches its handler only
 // with a key that holds the route's scope (checked before an incremental body is read).
 #pragma once
 
-#include <httplib.h>
+#include "http/server.h"
 
 #include <map>
 #include <memory>
@@ -16,11 +16,11 @@ namespace slimllm {
 
 class RouteTable {
  public:
-  using Handler = httplib::Server::Handler;
-  using ReaderHandler = httplib::Server::HandlerWithContentReader;
+  using Handler = http::Handler;
+  using ReaderHandler = http::ReaderHandler;
 
   // `keys` may be null or disabled: every route is then open.
-  RouteTable(httplib::Server& http, std::shared_ptr<ApiKeys> keys)
+  RouteTable(http::Server& http, std::shared_ptr<ApiKeys> keys)
       : http_(http), keys_(std::move(keys)) {}
   // GET, and HEAD with the same handler (the body is not sent).
   void get(const std::string& pattern, Scope scope, Handler handler);
@@ -49,7 +49,7 @@ class RouteTable {
   Handler guarded(Scope scope, Handler handler) const;
   ReaderHandler guarded(Scope scope, ReaderHandler handler) const;
 
-  httplib::Server& http_;
+  http::Server& http_;
   std::shared_ptr<ApiKeys> keys_;
   std::map<std::string, Methods> routes_;
   std::map<std::string, Scope> scopes_;

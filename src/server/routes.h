@@ -23,12 +23,12 @@ void add_openai_routes(RouteTable& routes, ServerContext& context);
 
 // The native generation handlers (errors answered in Ollama's shape), which the /v1 routes run
 // on translated requests.
-void serve_generate(ServerContext& context, const httplib::Request& req, httplib::Response& res);
-void serve_chat(ServerContext& context, const httplib::Request& req, httplib::Response& res);
+void serve_generate(ServerContext& context, const http::Request& req, http::Response& res);
+void serve_chat(ServerContext& context, const http::Request& req, http::Response& res);
 // The native /api/embed handler, which /v1/embeddings runs.
-void serve_embed(ServerContext& context, const httplib::Request& req, httplib::Response& res);
+void serve_embed(ServerContext& context, const http::Request& req, http::Response& res);
 // /v1/responses (routes_openai_responses.cpp): the Responses API over serve_chat.
-void serve_openai_responses(ServerContext& context, const httplib::Request& req,
-                            httplib::Response& res);
+void serve_openai_responses(ServerContext& context, const http::Request& req,
+                            http::Response& res);
 
 }  // namespace slimllm

@@ -36,7 +36,7 @@ ServedModel find_model(const ServerContext& ctx, const std::string& requested) {
   return std::move(*model);
 }
 
-void handle_embed(ServerContext& ctx, const httplib::Request& req, httplib::Response& res) {
+void handle_embed(ServerContext& ctx, const http::Request& req, http::Response& res) {
   const int64_t start = now_ns();
   const api::EmbedRequest r = api::EmbedRequest::from_json(api::parse_body(req.body));
   const ServedModel model = find_model(ctx, r.model);
@@ -72,7 +72,7 @@ void handle_embed(ServerContext& ctx, const httplib::Request& req, httplib::Resp
   send_json(res, out.to_json());
 }
 
-void handle_embeddings(ServerContext& ctx, const httplib::Request& req, httplib::Response& res) {
+void handle_embeddings(ServerContext& ctx, const http::Request& req, http::Response& res) {
   const api::EmbeddingRequest r = api::EmbeddingRequest::from_json(api::parse_body(req.body));
   const ServedModel model = find_model(ctx, r.model);
   const Options options = model.options(ctx.config.context_length, r.options);
@@ -97,7 +97,7 @@ void handle_embeddings(ServerContext& ctx, const httplib::Request& req, httplib:
   send_json(res, out.to_json());
 }
 
-void handle_rerank(ServerContext& ctx, const httplib::Request& req, httplib::Response& res) {
+void handle_rerank(ServerContext& ctx, const http::Request& req, http::Response& res) {
   const api::RerankRequest r = api::RerankRequest::from_json(api::parse_body(req.body));
   const ServedModel model = find_model(ctx, r.model);
   if (!has(capabilities_of(model), "rerank")) {
@@ -128,25 +128,25 @@ void handle_rerank(ServerContext& ctx, const httplib::Request& req, httplib::Res
 
 }  // namespace
 
-void serve_embed(ServerContext& ctx, const httplib::Request& req, httplib::Response& res) {
+void serve_embed(ServerContext& ctx, const http::Request& req, http::Response& res) {
   guarded(res, [&] { handle_embed(ctx, req, res); });
 }
 
 void add_embed_routes(RouteTable& routes, ServerContext& ctx) {
   routes.post(
       "/api/embed", Scope::kGenerate,
-      [&ctx](const httplib::Request& req, httplib::Response& res) { serve_embed(ctx, req, res); });
+      [&ctx](const http::Request& req, http::Response& res) { serve_embed(ctx, req, res); });
   routes.post("/api/embeddings", Scope::kGenerate,
-              [&ctx](const httplib::Request& req, httplib::Response& res) {
+              [&ctx](const http::Request& req, http::Response& res) {
                 guarded(res, [&] { handle_embeddings(ctx, req, res); });
               });
   // Not in Ollama: the same handler answers both, with each API's error shape.
   routes.post("/api/rerank", Scope::kGenerate,
-              [&ctx](const httplib::Request& req, httplib::Response& res) {
+              [&ctx](const http::Request& req, http::Response& res) {
                 guarded(res, [&] { handle_rerank(ctx, req, res); });
               });
   routes.post("/v1/rerank", Scope::kGenerate,
-              [&ctx](const httplib::Request& req, httplib::Response& res) {
+              [&ctx](const http::Request& req, http::Response& res) {
                 openai_guarded(res, [&] { handle_rerank(ctx, req, res); });
               });
 }

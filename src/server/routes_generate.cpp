@@ -29,7 +29,7 @@ std::string now_utc() {
 
 // The request body again with its objects' key order kept: a schema's properties and a tool's
 // parameters are generated in the order the client wrote them, as Ollama does.
-OrderedJson ordered_body(const httplib::Request& req) {
+OrderedJson ordered_body(const http::Request& req) {
   api::check_json_depth(req.body, "request body");
   OrderedJson body = OrderedJson::parse(req.body, nullptr, false);
   return body.is_object() ? body : OrderedJson::object();
@@ -128,7 +128,7 @@ struct StartedGeneration {
   std::shared_ptr<RunnerLease> lease;
 };
 
-StartedGeneration start_generation(ServerContext& ctx, const httplib::Request& req,
+StartedGeneration start_generation(ServerContext& ctx, const http::Request& req,
                                    const ServedModel& model, const api::InferenceRequest& r,
                                    const Options& options, const std::string& prompt,
                                    const OutputGrammar& grammar, int64_t start) {
@@ -158,7 +158,7 @@ OrderedJson debug_render(const std::string& model, const std::string& prompt, si
   return j;
 }
 
-void handle_generate(ServerContext& ctx, const httplib::Request& req, httplib::Response& res) {
+void handle_generate(ServerContext& ctx, const http::Request& req, http::Response& res) {
   const int64_t start = now_ns();
   api::GenerateRequest r = api::GenerateRequest::from_json(api::parse_body(req.body));
   std::optional<ServedModel> model = find_served_model(ctx, r.model);
@@ -262,7 +262,7 @@ void handle_generate(ServerContext& ctx, const httplib::Request& req, httplib::R
                      std::move(g.watch));
 }
 
-void handle_chat(ServerContext& ctx, const httplib::Request& req, httplib::Response& res) {
+void handle_chat(ServerContext& ctx, const http::Request& req, http::Response& res) {
   const int64_t start = now_ns();
   api::ChatRequest r = api::ChatRequest::from_json(api::parse_body(req.body));
   if (!ModelName::parse(r.model)) fail_status(400, "model is required");
@@ -381,22 +381,22 @@ void handle_chat(ServerContext& ctx, const httplib::Request& req, httplib::Respo
 
 }  // namespace
 
-void serve_generate(ServerContext& ctx, const httplib::Request& req, httplib::Response& res) {
+void serve_generate(ServerContext& ctx, const http::Request& req, http::Response& res) {
   guarded(res, [&] { handle_generate(ctx, req, res); });
 }
 
-void serve_chat(ServerContext& ctx, const httplib::Request& req, httplib::Response& res) {
+void serve_chat(ServerContext& ctx, const http::Request& req, http::Response& res) {
   guarded(res, [&] { handle_chat(ctx, req, res); });
 }
 
 void add_generate_routes(RouteTable& routes, ServerContext& ctx) {
   routes.post("/api/generate", Scope::kGenerate,
-              [&ctx](const httplib::Request& req, httplib::Response& res) {
+              [&ctx](const http::Request& req, http::Response& res) {
                 serve_generate(ctx, req, res);
               });
   routes.post(
       "/api/chat", Scope::kGenerate,
-      [&ctx](const httplib::Request& req, httplib::Response& res) { serve_chat(ctx, req, res); });
+      [&ctx](const http::Request& req, http::Response& res) { serve_chat(ctx, req, res); });
 }
 
 }  // namespace slimllm

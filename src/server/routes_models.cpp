@@ -36,7 +36,7 @@ std::chrono::system_clock::time_point to_system(std::filesystem::file_time_type 
       t - std::filesystem::file_time_type::clock::now() + std::chrono::system_clock::now());
 }
 
-void handle_tags(ServerContext& ctx, httplib::Response& res) {
+void handle_tags(ServerContext& ctx, http::Response& res) {
   OrderedJson models = OrderedJson::array();
   for (const StoredModel& m : ctx.store.list()) {
     try {
@@ -57,7 +57,7 @@ void handle_tags(ServerContext& ctx, httplib::Response& res) {
   send_json(res, body);
 }
 
-void handle_ps(ServerContext& ctx, httplib::Response& res) {
+void handle_ps(ServerContext& ctx, http::Response& res) {
   OrderedJson models = OrderedJson::array();
   for (const LoadedModelInfo& info : ctx.scheduler.loaded()) {
     api::RunningModel entry;
@@ -77,7 +77,7 @@ void handle_ps(ServerContext& ctx, httplib::Response& res) {
   send_json(res, body);
 }
 
-void handle_show(ServerContext& ctx, const httplib::Request& req, httplib::Response& res) {
+void handle_show(ServerContext& ctx, const http::Request& req, http::Response& res) {
   api::ModelRequest r = api::ModelRequest::from_json(api::parse_body(req.body));
   if (r.model.empty()) fail_status(400, "model is required");
   if (!ModelName::parse(r.model)) fail_status(400, "invalid model name");
@@ -86,7 +86,7 @@ void handle_show(ServerContext& ctx, const httplib::Request& req, httplib::Respo
   send_json(res, build_show(*model, r.verbose).to_json());
 }
 
-void handle_copy(ServerContext& ctx, const httplib::Request& req, httplib::Response& res) {
+void handle_copy(ServerContext& ctx, const http::Request& req, http::Response& res) {
   api::CopyRequest r = api::CopyRequest::from_json(api::parse_body(req.body));
   std::optional<ModelName> src = ModelName::parse(r.source);
   if (!src) fail_status(400, str_cat("source ", go_quoted(r.source), " is invalid"));
@@ -103,7 +103,7 @@ void handle_copy(ServerContext& ctx, const httplib::Request& req, httplib::Respo
   res.status = 200;
 }
 
-void handle_delete(ServerContext& ctx, const httplib::Request& req, httplib::Response& res) {
+void handle_delete(ServerContext& ctx, const http::Request& req, http::Response& res) {
   api::ModelRequest r = api::ModelRequest::from_json(api::parse_body(req.body));
   std::optional<ModelName> name = ModelName::parse(r.model);
   if (!name) fail_status(400, str_cat("name ", go_quoted(r.model), " is invalid"));
@@ -125,7 +125,7 @@ void check_template(const std::optional<std::string>& text) {
   }
 }
 
-void handle_create(ServerContext& ctx, const httplib::Request& req, httplib::Response& res) {
+void handle_create(ServerContext& ctx, const http::Request& req, http::Response& res) {
   api::CreateRequest r = api::CreateRequest::from_json(api::parse_body(req.body));
   std::optional<ModelName> name = ModelName::parse(r.model);
   if (!name) fail_status(400, "invalid model name");
@@ -184,7 +184,7 @@ void handle_create(ServerContext& ctx, const httplib::Request& req, httplib::Res
   res.set_content(body, "application/x-ndjson");
 }
 
-void handle_blob_head(ServerContext& ctx, const httplib::Request& req, httplib::Response& res) {
+void handle_blob_head(ServerContext& ctx, const http::Request& req, http::Response& res) {
   std::string digest = req.matches[1];
   if (!is_valid_digest(digest)) fail_status(400, "invalid digest format");
   if (!ctx.store.has_blob(digest)) {
@@ -193,8 +193,8 @@ void handle_blob_head(ServerContext& ctx, const httplib::Request& req, httplib::
   res.status = 200;
 }
 
-void handle_blob_post(ServerContext& ctx, const httplib::Request& req, httplib::Response& res,
-                      const httplib::ContentReader& reader) {
+void handle_blob_post(ServerContext& ctx, const http::Request& req, http::Response& res,
+                      const http::ContentReader& reader) {
   std::string digest = req.matches[1];
   if (!is_valid_digest(digest)) fail_status(400, "invalid digest format");
   bool created = ctx.store.receive_blob(digest, [&](const ModelStore::ByteSink& sink) {
@@ -209,44 +209,44 @@ void handle_blob_post(ServerContext& ctx, const httplib::Request& req, httplib::
 }  // namespace
 
 void add_model_routes(RouteTable& routes, ServerContext& ctx) {
-  auto running = [](const httplib::Request&, httplib::Response& res) {
+  auto running = [](const http::Request&, http::Response& res) {
     res.set_content("Ollama is running", "text/plain; charset=utf-8");
   };
   routes.get("/", Scope::kOpen, running);
-  routes.get("/api/version", Scope::kRead, [](const httplib::Request&, httplib::Response& res) {
+  routes.get("/api/version", Scope::kRead, [](const http::Request&, http::Response& res) {
     OrderedJson body;
     body["version"] = kOllamaCompatVersion;
     send_json(res, body);
   });
-  routes.get("/api/tags", Scope::kRead, [&ctx](const httplib::Request&, httplib::Response& res) {
+  routes.get("/api/tags", Scope::kRead, [&ctx](const http::Request&, http::Response& res) {
     guarded(res, [&] { handle_tags(ctx, res); });
   });
-  routes.get("/api/ps", Scope::kRead, [&ctx](const httplib::Request&, httplib::Response& res) {
+  routes.get("/api/ps", Scope::kRead, [&ctx](const http::Request&, http::Response& res) {
     guarded(res, [&] { handle_ps(ctx, res); });
   });
   routes.post("/api/show", Scope::kRead,
-              [&ctx](const httplib::Request& req, httplib::Response& res) {
+              [&ctx](const http::Request& req, http::Response& res) {
                 guarded(res, [&] { handle_show(ctx, req, res); });
               });
   routes.post("/api/copy", Scope::kAdmin,
-              [&ctx](const httplib::Request& req, httplib::Response& res) {
+              [&ctx](const http::Request& req, http::Response& res) {
                 guarded(res, [&] { handle_copy(ctx, req, res); });
               });
   routes.del("/api/delete", Scope::kAdmin,
-             [&ctx](const httplib::Request& req, httplib::Response& res) {
+             [&ctx](const http::Request& req, http::Response& res) {
                guarded(res, [&] { handle_delete(ctx, req, res); });
              });
   routes.post("/api/create", Scope::kAdmin,
-              [&ctx](const httplib::Request& req, httplib::Response& res) {
+              [&ctx](const http::Request& req, http::Response& res) {
                 guarded(res, [&] { handle_create(ctx, req, res); });
               });
   const std::string blobs = R"(/api/blobs/([^/]+))";
-  routes.head(blobs, Scope::kAdmin, [&ctx](const httplib::Request& req, httplib::Response& res) {
+  routes.head(blobs, Scope::kAdmin, [&ctx](const http::Request& req, http::Response& res) {
     guarded(res, [&] { handle_blob_head(ctx, req, res); });
   });
   routes.post_stream(blobs, Scope::kAdmin,
-                     [&ctx](const httplib::Request& req, httplib::Response& res,
-                            const httplib::ContentReader& reader) {
+                     [&ctx](const http::Request& req, http::Response& res,
+                            const http::ContentReader& reader) {
                        guarded(res, [&] { handle_blob_post(ctx, req, res, reader); });
                      });
 }

@@ -19,7 +19,7 @@ namespace {
 
 namespace oa = api::openai;
 
-bool write_event(httplib::DataSink& sink, const std::string& data) {
+bool write_event(http::DataSink& sink, const std::string& data) {
   const std::string event = "data: " + data + "\n\n";
   return sink.write(event.data(), event.size());
 }
@@ -32,7 +32,7 @@ class EventTranslator final : public StreamTranslator {
       : chunk_(std::move(chunk)), exchange_(std::move(exchange)), object_(object) {}
 
  private:
-  bool line(httplib::DataSink& out, const nlohmann::json& native) override {
+  bool line(http::DataSink& out, const nlohmann::json& native) override {
     if (native.contains("error")) {
       // An error in the middle of a stream (the status line is long gone).
       const std::string message =
@@ -42,7 +42,7 @@ class EventTranslator final : public StreamTranslator {
     if (native.value("done", false)) final_ = native;
     return write_event(out, go_json(chunk_(native)));
   }
-  void finish(httplib::DataSink& out) override {
+  void finish(http::DataSink& out) override {
     if (exchange_.include_usage && final_.is_object()) {
       write_event(out, go_json(oa::usage_chunk(final_, exchange_, object_)));
     }
@@ -55,8 +55,8 @@ class EventTranslator final : public StreamTranslator {
   nlohmann::json final_;
 };
 
-void handle_chat_completions(ServerContext& ctx, const httplib::Request& req,
-                             httplib::Response& res) {
+void handle_chat_completions(ServerContext& ctx, const http::Request& req,
+                             http::Response& res) {
   oa::Exchange exchange;
   nlohmann::json native;
   try {
@@ -76,7 +76,7 @@ void handle_chat_completions(ServerContext& ctx, const httplib::Request& req,
           exchange, "chat.completion.chunk"));
 }
 
-void handle_completions(ServerContext& ctx, const httplib::Request& req, httplib::Response& res) {
+void handle_completions(ServerContext& ctx, const http::Request& req, http::Response& res) {
   oa::Exchange exchange;
   nlohmann::json native;
   try {
@@ -95,7 +95,7 @@ void handle_completions(ServerContext& ctx, const httplib::Request& req, httplib
           exchange, "text_completion"));
 }
 
-void handle_embeddings(ServerContext& ctx, const httplib::Request& req, httplib::Response& res) {
+void handle_embeddings(ServerContext& ctx, const http::Request& req, http::Response& res) {
   oa::EmbedExchange exchange;
   nlohmann::json native;
   try {
@@ -114,7 +114,7 @@ int64_t unix_seconds(std::filesystem::file_time_type t) {
   return std::chrono::duration_cast<std::chrono::seconds>(sys.time_since_epoch()).count();
 }
 
-void handle_models(ServerContext& ctx, httplib::Response& res) {
+void handle_models(ServerContext& ctx, http::Response& res) {
   OrderedJson data = OrderedJson::array();
   for (const StoredModel& m : ctx.store.list()) {
     data.push_back(oa::model_entry(m.name.display(), unix_seconds(m.modified), m.name.ns));
@@ -127,7 +127,7 @@ void handle_models(ServerContext& ctx, httplib::Response& res) {
   res.set_content(go_json(body), "application/json");
 }
 
-void handle_model(ServerContext& ctx, const httplib::Request& req, httplib::Response& res) {
+void handle_model(ServerContext& ctx, const http::Request& req, http::Response& res) {
   const std::string id = req.matches[1];
   const std::optional<ModelName> name = ModelName::parse(id);
   const std::optional<StoredModel> m = name ? ctx.store.find(*name) : std::nullopt;
@@ -143,26 +143,26 @@ void handle_model(ServerContext& ctx, const httplib::Request& req, httplib::Resp
 
 void add_openai_routes(RouteTable& routes, ServerContext& ctx) {
   routes.post("/v1/chat/completions", Scope::kGenerate,
-              [&ctx](const httplib::Request& req, httplib::Response& res) {
+              [&ctx](const http::Request& req, http::Response& res) {
                 openai_guarded(res, [&] { handle_chat_completions(ctx, req, res); });
               });
   routes.post("/v1/completions", Scope::kGenerate,
-              [&ctx](const httplib::Request& req, httplib::Response& res) {
+              [&ctx](const http::Request& req, http::Response& res) {
                 openai_guarded(res, [&] { handle_completions(ctx, req, res); });
               });
   routes.post("/v1/embeddings", Scope::kGenerate,
-              [&ctx](const httplib::Request& req, httplib::Response& res) {
+              [&ctx](const http::Request& req, http::Response& res) {
                 openai_guarded(res, [&] { handle_embeddings(ctx, req, res); });
               });
   routes.post("/v1/responses", Scope::kGenerate,
-              [&ctx](const httplib::Request& req, httplib::Response& res) {
+              [&ctx](const http::Request& req, http::Response& res) {
                 serve_openai_responses(ctx, req, res);
               });
-  routes.get("/v1/models", Scope::kRead, [&ctx](const httplib::Request&, httplib::Response& res) {
+  routes.get("/v1/models", Scope::kRead, [&ctx](const http::Request&, http::Response& res) {
     openai_guarded(res, [&] { handle_models(ctx, res); });
   });
   routes.get(R"(/v1/models/(.+))", Scope::kRead,
-             [&ctx](const httplib::Request& req, httplib::Response& res) {
+             [&ctx](const http::Request& req, http::Response& res) {
                openai_guarded(res, [&] { handle_model(ctx, req, res); });
              });
 }

@@ -21,7 +21,7 @@ class ResponsesTranslator final : public StreamTranslator {
   explicit ResponsesTranslator(oa::ResponsesExchange exchange) : stream_(std::move(exchange)) {}
 
  private:
-  bool line(httplib::DataSink& out, const nlohmann::json& native) override {
+  bool line(http::DataSink& out, const nlohmann::json& native) override {
     std::vector<oa::ResponseEvent> events;
     if (native.contains("error")) {
       // The status line is long gone: the failure is an event.
@@ -36,12 +36,12 @@ class ResponsesTranslator final : public StreamTranslator {
     }
     return true;
   }
-  void finish(httplib::DataSink&) override {}
+  void finish(http::DataSink&) override {}
 
   oa::ResponsesStream stream_;
 };
 
-void handle_responses(ServerContext& ctx, const httplib::Request& req, httplib::Response& res) {
+void handle_responses(ServerContext& ctx, const http::Request& req, http::Response& res) {
   oa::ResponsesExchange exchange;
   nlohmann::json native_body;
   try {
@@ -58,8 +58,8 @@ void handle_responses(ServerContext& ctx, const httplib::Request& req, httplib::
 
 }  // namespace
 
-void serve_openai_responses(ServerContext& ctx, const httplib::Request& req,
-                            httplib::Response& res) {
+void serve_openai_responses(ServerContext& ctx, const http::Request& req,
+                            http::Response& res) {
   openai_guarded(res, [&] { handle_responses(ctx, req, res); });
 }
 

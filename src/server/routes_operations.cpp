@@ -52,10 +52,10 @@ std::string not_ready_reason(const ServerContext& ctx) {
 }  // namespace
 
 void add_operations_routes(RouteTable& routes, ServerContext& ctx) {
-  routes.get("/health", Scope::kOpen, [](const httplib::Request&, httplib::Response& res) {
+  routes.get("/health", Scope::kOpen, [](const http::Request&, http::Response& res) {
     send_json(res, status_body("ok"));
   });
-  routes.get("/ready", Scope::kOpen, [&ctx](const httplib::Request&, httplib::Response& res) {
+  routes.get("/ready", Scope::kOpen, [&ctx](const http::Request&, http::Response& res) {
     std::string reason = not_ready_reason(ctx);
     if (reason.empty()) {
       send_json(res, status_body("ready"));
@@ -65,7 +65,7 @@ void add_operations_routes(RouteTable& routes, ServerContext& ctx) {
     body["reason"] = reason;
     send_json(res, body, 503);
   });
-  routes.get("/metrics", Scope::kRead, [&ctx](const httplib::Request&, httplib::Response& res) {
+  routes.get("/metrics", Scope::kRead, [&ctx](const http::Request&, http::Response& res) {
     std::vector<ModelActivity> activity = ctx.scheduler.activity();
     res.set_content(ctx.metrics.render(activity, ctx.generations.draining()),
                     "text/plain; version=0.0.4; charset=utf-8");

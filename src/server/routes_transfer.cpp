@@ -17,7 +17,7 @@
 namespace slimllm {
 namespace {
 
-void handle_pull(ServerContext& ctx, const httplib::Request& req, httplib::Response& res) {
+void handle_pull(ServerContext& ctx, const http::Request& req, http::Response& res) {
   api::ModelRequest r = api::ModelRequest::from_json(api::parse_body(req.body));
   std::optional<ModelName> name = ModelName::parse(r.model);
   if (!name) fail_status(400, "invalid model name");
@@ -31,7 +31,7 @@ void handle_pull(ServerContext& ctx, const httplib::Request& req, httplib::Respo
                         });
 }
 
-void handle_push(ServerContext& ctx, const httplib::Request& req, httplib::Response& res) {
+void handle_push(ServerContext& ctx, const http::Request& req, http::Response& res) {
   api::ModelRequest r = api::ModelRequest::from_json(api::parse_body(req.body));
   if (r.model.empty()) fail_status(400, "model is required");
   std::optional<ModelName> name = ModelName::parse(r.model);
@@ -53,11 +53,11 @@ void handle_push(ServerContext& ctx, const httplib::Request& req, httplib::Respo
 
 void add_transfer_routes(RouteTable& routes, ServerContext& ctx) {
   routes.post("/api/pull", Scope::kAdmin,
-              [&ctx](const httplib::Request& req, httplib::Response& res) {
+              [&ctx](const http::Request& req, http::Response& res) {
                 guarded(res, [&] { handle_pull(ctx, req, res); });
               });
   routes.post("/api/push", Scope::kAdmin,
-              [&ctx](const httplib::Request& req, httplib::Response& res) {
+              [&ctx](const http::Request& req, http::Response& res) {
                 guarded(res, [&] { handle_push(ctx, req, res); });
               });
   add_registry_routes(routes, ctx);

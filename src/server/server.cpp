@@ -1,6 +1,6 @@
 #include "server/server.h"
 
-#include <httplib.h>
+#include "http/message.h"
 
 #include <atomic>
 #include <cstdlib>
@@ -48,7 +48,44 @@ ServerConfig ServerConfig::from_env() {
     c.registry_uploads = str_trim(uploads) == "1" || str_lower(str_trim(uploads)) == "true";
   }
   c.api_keys = ApiKeys::from_env();
+  if (const char* v = std::getenv("SLIMLLM_MAX_REQUEST_BODY")) {
+    c.max_request_body = parse_byte_size("SLIMLLM_MAX_REQUEST_BODY", v);
+    if (c.max_request_body == 0) fail("SLIMLLM_MAX_REQUEST_BODY must be more than 0");
+  }
+  if (const char* v = std::getenv("SLIMLLM_MAX_UPLOAD")) {
+    c.max_upload = parse_byte_size("SLIMLLM_MAX_UPLOAD", v);
+  }
+  if (const char* v = std::getenv("SLIMLLM_HTTP_WORKERS")) {
+    const uint64_t n = parse_byte_size("SLIMLLM_HTTP_WORKERS", v);
+    if (n < 1 || n > 100000) fail("SLIMLLM_HTTP_WORKERS: ", v, " is out of range (1 to 100000)");
+    c.http_workers = static_cast<size_t>(n);
+  }
+  if (const char* v = std::getenv("SLIMLLM_TLS_CERT")) c.tls_cert = str_trim(v);
+  if (const char* v = std::getenv("SLIMLLM_TLS_KEY")) c.tls_key = str_trim(v);
+  if (c.tls_cert.empty() != c.tls_key.empty()) {
+    fail("TLS needs both SLIMLLM_TLS_CERT and SLIMLLM_TLS_KEY (only one is set)");
+  }
   return c;
+}
+
+uint64_t parse_byte_size(std::string_view setting, std::string_view text) {
+  std::string t = str_lower(std::string(str_trim(text)));
+  size_t digits = 0;
+  while (digits < t.size() && t[digits] >= '0' && t[digits] <= '9') ++digits;
+  if (digits == 0 || digits > 15) {
+    fail(setting, ": \"", text, "\" is not a size; give bytes or a size like 32MiB or 2GB");
+  }
+  const uint64_t number = std::stoull(t.substr(0, digits));
+  const std::string unit(str_trim(std::string_view(t).substr(digits)));
+  static const std::pair<const char*, uint64_t> kUnits[] = {
+      {"", 1},          {"b", 1},          {"k", 1000},        {"kb", 1000},
+      {"kib", 1ull << 10}, {"m", 1000000},  {"mb", 1000000},    {"mib", 1ull << 20},
+      {"g", 1000000000ull}, {"gb", 1000000000ull}, {"gib", 1ull << 30},
+      {"t", 1000000000000ull}, {"tb", 1000000000000ull}, {"tib", 1ull << 40}};
+  for (const auto& [name, scale] : kUnits) {
+    if (unit == name) return number * scale;
+  }
+  fail(setting, ": unknown unit \"", unit, "\" in \"", text, "\" (use B, KB, KiB, MB, MiB, GB, GiB)");
 }
 
 int64_t parse_shutdown_grace(std::string_view text) {
@@ -82,31 +119,9 @@ struct Server::Impl {
   GenerationTracker generations;
   ServerContext context;
   Preloader preloader{context};
-  httplib::Server http;
+  std::optional<http::Server> http;
   std::optional<RouteTable> routes;
   std::thread thread;
-  bool bound = false;
-  // httplib's stop() does nothing until its accept loop runs, so a stop that comes first (a
-  // SIGTERM right after start-up) is remembered here, and one that comes while the loop is
-  // starting waits for it to run.
-  std::mutex run_mutex;
-  bool stop_requested = false;
-  std::atomic<bool> listening{false};
-
-  // Marks the accept loop as about to run, unless stop() came first.
-  bool begin_listen() {
-    std::lock_guard lock(run_mutex);
-    if (stop_requested) return false;
-    listening = true;
-    return true;
-  }
-  void accept_loop() {
-    http.listen_after_bind();
-    listening = false;
-  }
-  void wait_until_running_or_ended() {
-    while (listening && !http.is_running()) std::this_thread::yield();
-  }
 };
 
 Server::Server(ServerConfig config, ModelStore& store, Scheduler& scheduler,
@@ -114,19 +129,21 @@ Server::Server(ServerConfig config, ModelStore& store, Scheduler& scheduler,
     : impl_(std::make_unique<Impl>(std::move(config), store, scheduler, std::move(renderer),
                                    std::move(detect_template))) {
   if (!impl_->context.renderer) impl_->context.renderer = std::make_shared<PlainPromptRenderer>();
-  httplib::Server& http = impl_->http;
-  // Streams hold a thread each for their whole generation; queued requests wait in theirs.
-  http.new_task_queue = [] { return new httplib::ThreadPool(64); };
-  // Per read, not per request: uploads keep flowing, but a body that never comes (a PUT without
-  // Content-Length) does not hold a thread for long.
-  http.set_read_timeout(30);
-  http.set_write_timeout(60 * 60);
-  http.set_payload_max_length(std::numeric_limits<size_t>::max());
+  const ServerConfig& cfg = impl_->context.config;
+  http::Options options;
+  options.max_body = cfg.max_request_body;
+  options.max_upload = cfg.max_upload;
+  options.max_workers = cfg.http_workers;
+  options.tls_cert = cfg.tls_cert;
+  options.tls_key = cfg.tls_key;
+  http::Server& http = impl_->http.emplace(options);
+  // Probes and metrics answer on the I/O thread: never behind busy workers or slow clients.
+  for (const char* path : {"/health", "/ready", "/metrics"}) http.answer_inline(path);
   Metrics& metrics = impl_->metrics;
   scheduler.set_load_observer([&metrics](const std::string& model, int64_t load_ns) {
     metrics.observe_load(model, static_cast<double>(load_ns) / 1e9);
   });
-  install_middleware(http, impl_->context.config, impl_->metrics, impl_->generations);
+  install_middleware(http, cfg, impl_->metrics, impl_->generations);
   RouteTable& routes = impl_->routes.emplace(http, impl_->context.config.api_keys);
   add_model_routes(routes, impl_->context);
   add_generate_routes(routes, impl_->context);
@@ -180,7 +197,7 @@ bool Server::drain(int64_t grace_ns) {
 }
 
 int Server::bind() {
-  if (impl_->bound) return port_;
+  if (port_ != 0) return port_;
   const HostAddress& a = impl_->context.config.address;
   const SchedulerConfig& s = impl_->context.scheduler.config();
   log_info("server config",
@@ -201,15 +218,16 @@ int Server::bind() {
     log_info("removed stale partial downloads",
              {{"count", static_cast<int64_t>(stale)}, {"older_than", "24h"}});
   }
-  int port = a.port;
-  if (port == 0) {
-    port = impl_->http.bind_to_any_port(a.bind_host());
-    if (port < 0) fail("cannot listen on ", a.bind_host(), ": no free port");
-  } else if (!impl_->http.bind_to_port(a.bind_host(), port)) {
-    fail("listen tcp ", a.listen_display(), ": bind: address already in use or not available");
+  int port = 0;
+  try {
+    port = impl_->http->bind(a.bind_host(), a.port);
+  } catch (const Error& e) {
+    if (str_starts_with(e.what(), "TLS")) throw;
+    if (a.port == 0) fail("cannot listen on ", a.bind_host(), ": no free port");
+    fail("listen tcp ", a.listen_display(), ": bind: address already in use or not available (",
+         e.what(), ")");
   }
   port_ = port;
-  impl_->bound = true;
   HostAddress shown = a;
   shown.port = port;
   log_info(
@@ -221,29 +239,21 @@ int Server::bind() {
 
 void Server::listen() {
   bind();
-  if (!impl_->begin_listen()) return;
   impl_->preloader.start();
-  impl_->accept_loop();
+  impl_->http->listen();
 }
 
 void Server::start() {
   bind();
-  if (!impl_->begin_listen()) return;
   impl_->preloader.start();
-  impl_->thread = std::thread([this] { impl_->accept_loop(); });
+  impl_->thread = std::thread([this] { impl_->http->listen(); });
   // Connections made before the loop runs queue in the listen backlog.
-  impl_->wait_until_running_or_ended();
 }
 
 void Server::stop() {
-  {
-    std::lock_guard lock(impl_->run_mutex);
-    impl_->stop_requested = true;
-  }
-  // After this wait no listen() can still start the preloader.
-  impl_->wait_until_running_or_ended();
   impl_->preloader.stop();
-  impl_->http.stop();
+  // Idle keep-alive connections close at once; requests in progress get a moment to finish.
+  impl_->http->stop(5000);
   if (impl_->thread.joinable()) impl_->thread.join();
 }
 

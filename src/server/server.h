@@ -1,4 +1,4 @@
-// slimllm's HTTP server: Ollama's native API on cpp-httplib. Routes parse the request, call the
+// slimllm's HTTP server: Ollama's native API on the event-driven layer in src/http. Routes parse the request, call the
 // store or the scheduler, and answer or stream NDJSON; middleware adds CORS, the host-header
 // guard, gin-style access lines, request metrics and the refusal of new work while draining.
 #pragma once
@@ -37,6 +37,17 @@ struct ServerConfig {
   bool registry_uploads = false;
   // SLIMLLM_API_KEYS_FILE / SLIMLLM_API_KEY (server/api_keys.h); null or disabled: no keys.
   std::shared_ptr<ApiKeys> api_keys;
+  // SLIMLLM_MAX_REQUEST_BODY: JSON bodies larger than this get 413 before they are read (a few
+  // base64 images fit in the default).
+  uint64_t max_request_body = 32ull << 20;
+  // SLIMLLM_MAX_UPLOAD: streamed uploads (/api/blobs, registry uploads); 0, the default: no limit
+  // (a GGUF of several GB must go through `ollama create`; the store has its own quota).
+  uint64_t max_upload = 0;
+  // SLIMLLM_HTTP_WORKERS: handler threads at most (requests waiting for a model hold one).
+  size_t http_workers = 512;
+  // SLIMLLM_TLS_CERT / SLIMLLM_TLS_KEY: PEM files; the port then speaks HTTPS only, and the
+  // files are reloaded when they change.
+  std::string tls_cert, tls_key;
 
   static ServerConfig from_env();
 };
@@ -44,6 +55,8 @@ struct ServerConfig {
 // SLIMLLM_SHUTDOWN_GRACE's value: a Go duration ("25s", "1m") or plain seconds ("25", "2.5").
 // Throws Error naming the variable for anything else.
 int64_t parse_shutdown_grace(std::string_view text);
+// A byte size ("33554432", "32MiB", "2GB"); throws Error naming `setting` for anything else.
+uint64_t parse_byte_size(std::string_view setting, std::string_view text);
 
 class Metrics;            // server/metrics.h
 class GenerationTracker;  // server/generation.h

@@ -1,6 +1,7 @@
 #include "server/api_keys.h"
 
 #include <gtest/gtest.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 

@@ -104,6 +104,8 @@ sets are left out so that extraEnv wins without duplicate entries.
   (list "OLLAMA_DEBUG" $o.debug)
   (list "OLLAMA_ORIGINS" (join "," ($o.origins | default list)))
   (list "SLIMLLM_SHUTDOWN_GRACE" $o.shutdownGraceSeconds)
+  (list "SLIMLLM_MAX_REQUEST_BODY" .Values.limits.maxRequestBody)
+  (list "SLIMLLM_MAX_UPLOAD" .Values.limits.maxUpload)
 -}}
 {{- range $settings }}
 {{- $name := index . 0 }}{{ $value := index . 1 }}
