@@ -79,21 +79,22 @@ void RouteTable::finish() {
       if (methods.get) return methods.get(req, res);
       method_not_allowed(req, res);
     });
+    // Writes: checked() adds the audit record to the key check.
     if (methods.post_stream) {
-      http_.Post(pattern, guarded(methods.post_scope, methods.post_stream));
+      http_.Post(pattern, checked(methods.post_scope, methods.post_stream));
     } else {
-      http_.Post(pattern, methods.post ? guarded(methods.post_scope, methods.post)
+      http_.Post(pattern, methods.post ? checked(methods.post_scope, methods.post)
                                        : Handler(method_not_allowed));
     }
-    http_.Delete(pattern, methods.del ? guarded(methods.del_scope, methods.del)
+    http_.Delete(pattern, methods.del ? checked(methods.del_scope, methods.del)
                                       : Handler(method_not_allowed));
     if (methods.put) {
-      http_.Put(pattern, guarded(methods.put_scope, methods.put));
+      http_.Put(pattern, checked(methods.put_scope, methods.put));
     } else {
       http_.Put(pattern, method_not_allowed);
     }
     if (methods.patch) {
-      http_.Patch(pattern, guarded(methods.patch_scope, methods.patch));
+      http_.Patch(pattern, checked(methods.patch_scope, methods.patch));
     } else {
       http_.Patch(pattern, method_not_allowed);
     }

@@ -12,6 +12,7 @@
 #include "api/host.h"
 #include "engine/scheduler.h"
 #include "server/api_keys.h"
+#include "server/audit_log.h"
 #include "server/prompt_renderer.h"
 #include "store/create.h"
 #include "store/model_store.h"
@@ -37,6 +38,8 @@ struct ServerConfig {
   bool registry_uploads = false;
   // SLIMLLM_API_KEYS_FILE / SLIMLLM_API_KEY (server/api_keys.h); null or disabled: no keys.
   std::shared_ptr<ApiKeys> api_keys;
+  // SLIMLLM_AUDIT_LOG (server/audit_log.h); null: no audit log.
+  std::shared_ptr<AuditLog> audit;
 
   static ServerConfig from_env();
 };
