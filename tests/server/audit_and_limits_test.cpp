@@ -2,7 +2,10 @@
 // quota as the routes answer them.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
 #include <stdlib.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -107,9 +110,16 @@ TEST_F(AuditTest, OneLinePerMutatingRequestWithKeyIdModelAndResult) {
 }
 
 TEST_F(AuditTest, AStreamedPullThatFailsIsRecordedWithItsError) {
-  httplib::Server probe;
-  const int port = probe.bind_to_any_port("127.0.0.1");
-  probe.stop();  // nothing listens there now
+  // A port that was free a moment ago: nothing listens there.
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  socklen_t len = sizeof addr;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  close(fd);
+  const int port = ntohs(addr.sin_port);
   const std::string model = "127.0.0.1:" + std::to_string(port) + "/library/m:latest";
   httplib::Client c = server_->client();
   auto res = c.Post("/api/pull", with(kAdminKey), R"({"model":")" + model + R"(","insecure":true})",
@@ -163,7 +173,7 @@ TEST(StoreQuotaRoute, ABlobOverTheQuotaIs507AndASmallOneFits) {
   policy.quota_bytes = server.store->usage().bytes + 64 * 1024;
   server.store->set_policy(policy);
   httplib::Client c = server.client();
-  std::string big(200 * 1024, 'b');
+  std::string big(100 * 1024, 'b');
   auto res = c.Post("/api/blobs/sha256:" + Sha256::hex(big), big, "application/octet-stream");
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 507);
