@@ -41,10 +41,12 @@ std::string temp_suffix() {
   return str_cat(".tmp-", host_tag(), "_", getpid(), "_", instance(), "-", counter++);
 }
 
-TempOwner temp_owner(std::string_view filename) {
-  size_t at = filename.rfind(".tmp-");
-  if (at == std::string_view::npos) return TempOwner::kUnknown;
+namespace {
+
+// The owner a ".tmp-<host>_<pid>_<instance>-<n>" tag at `at` names (kUnknown when it is not one).
+TempOwner owner_at(std::string_view filename, size_t at) {
   std::string_view tag = filename.substr(at + 5);
+  if (size_t next = tag.find(".tmp-"); next != std::string_view::npos) tag = tag.substr(0, next);
   size_t dash = tag.rfind('-');
   if (dash == std::string_view::npos) return TempOwner::kUnknown;
   tag = tag.substr(0, dash);  // host_pid_instance
@@ -63,6 +65,19 @@ TempOwner temp_owner(std::string_view filename) {
     return inst == instance() ? TempOwner::kThisProcess : TempOwner::kDead;
   }
   if (kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH) return TempOwner::kDead;
+  return TempOwner::kUnknown;
+}
+
+}  // namespace
+
+// A writer may add its own ".tmp-" to a name that has ours (the GGUF writer behind quantize):
+// the first tag that parses decides.
+TempOwner temp_owner(std::string_view filename) {
+  for (size_t at = filename.find(".tmp-"); at != std::string_view::npos;
+       at = filename.find(".tmp-", at + 5)) {
+    TempOwner owner = owner_at(filename, at);
+    if (owner != TempOwner::kUnknown) return owner;
+  }
   return TempOwner::kUnknown;
 }
 
