@@ -29,7 +29,8 @@ class RecordScope {
 
 std::string who(const std::shared_ptr<ApiKeys>& keys, const httplib::Request& req) {
   if (!keys || !keys->enabled()) return "-";
-  std::optional<std::string_view> token = bearer_token(req.get_header_value("Authorization"));
+  const std::string header = req.get_header_value("Authorization");  // the token views it
+  std::optional<std::string_view> token = bearer_token(header);
   if (!token) return "none";
   std::optional<ApiKey> key = keys->find(*token);
   return key ? key->id : "invalid";

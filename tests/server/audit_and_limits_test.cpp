@@ -87,8 +87,8 @@ TEST_F(AuditTest, OneLinePerMutatingRequestWithKeyIdModelAndResult) {
   ASSERT_EQ(c.Delete("/api/delete", with(kAdminKey), R"({"model":"copy1"})", "application/json")
                 ->status, 404);
   // Reads are not audited.
-  ASSERT_EQ(c.Get("/api/tags", with(kAdminKey))->status, 200);
-  ASSERT_EQ(c.Post("/api/show", with(kAdminKey), R"({"model":"stories"})", "application/json")
+  ASSERT_EQ(c.Get("/api/tags", with(kReadKey))->status, 200);
+  ASSERT_EQ(c.Post("/api/show", with(kReadKey), R"({"model":"stories"})", "application/json")
                 ->status, 200);
 
   std::vector<std::string> lines = audit_lines(5);
