@@ -146,7 +146,8 @@ if render default ollama --expect Deployment,Service,ServiceAccount,Pod --forbid
   contains default "name: ollama" "path: /health" "path: /ready" "failureThreshold: 120" \
     "terminationGracePeriodSeconds: 30" 'name: SLIMLLM_SHUTDOWN_GRACE' 'value: "25"' \
     'value: "0.0.0.0:11434"' 'value: "/root/.ollama/models"' "type: Recreate" "emptyDir: {}"
-  lacks default "postStart" "initContainers:" "SLIMLLM_PRELOAD" "SLIMLLM_API_KEYS_FILE" "authorization:"
+  lacks default "postStart" "initContainers:" "SLIMLLM_PRELOAD" "SLIMLLM_API_KEYS_FILE" "authorization:" \
+    "SLIMLLM_STORE_QUOTA" "SLIMLLM_BLOB_GRACE" "SLIMLLM_PULL_ALLOW" "SLIMLLM_AUDIT_LOG" "NetworkPolicy"
 fi
 
 if render homelab ollama --expect Deployment,Service,Ingress,PersistentVolumeClaim,ConfigMap,PodDisruptionBudget \
@@ -172,6 +173,26 @@ if render server-tls ollama --expect Deployment \
     "value: /etc/slimllm-tls/tls.key" "secretName: slimllm-tls" "mountPath: /etc/slimllm-tls" "scheme: HTTPS" \
     "name: SLIMLLM_MAX_REQUEST_BODY" 'value: "64MiB"' "name: SLIMLLM_MAX_UPLOAD" 'value: "20GB"'
   lacks default "SLIMLLM_TLS_CERT" "scheme: HTTPS" "SLIMLLM_MAX_REQUEST_BODY" "SLIMLLM_MAX_UPLOAD"
+fi
+
+if render ops ollama --expect Deployment,NetworkPolicy \
+  -- --set store.quota=40GiB --set store.blobGrace=30m --set 'pullAllow={registry.internal,mirror.local:5000}' \
+  --set auditLog.enabled=true --set networkPolicy.enabled=true \
+  --set 'networkPolicy.ingress.namespaceSelector.matchLabels.kubernetes\.io/metadata\.name=traefik'; then
+  contains ops "name: SLIMLLM_STORE_QUOTA" 'value: "40GiB"' "name: SLIMLLM_BLOB_GRACE" 'value: "30m"' \
+    "name: SLIMLLM_PULL_ALLOW" 'value: "registry.internal,mirror.local:5000"' "name: SLIMLLM_AUDIT_LOG" \
+    'value: "1"' "kind: NetworkPolicy" "- Ingress" "- Egress" "kubernetes.io/metadata.name: traefik" \
+    "k8s-app: kube-dns" "port: 53" "port: 443" 'cidr: "0.0.0.0/0"' "port: 11434"
+fi
+
+# An audit file, no registry egress, the ingress controller's pods only, and no same-namespace peers.
+if render ops-closed ollama --expect Deployment,NetworkPolicy \
+  -- --set auditLog.enabled=true --set auditLog.path=/root/.ollama/audit.log --set networkPolicy.enabled=true \
+  --set networkPolicy.egress.registry=false --set networkPolicy.ingress.sameNamespace=false \
+  --set 'networkPolicy.ingress.namespaceSelector.matchLabels.name=ingress' \
+  --set 'networkPolicy.ingress.podSelector.matchLabels.app=traefik'; then
+  contains ops-closed 'value: "/root/.ollama/audit.log"' "name: ingress" "app: traefik" "k8s-app: kube-dns"
+  lacks ops-closed "port: 443" "ipBlock:" "- podSelector: {}" "SLIMLLM_STORE_QUOTA" "SLIMLLM_PULL_ALLOW"
 fi
 
 if render existing-claim ollama --expect Deployment --forbid PersistentVolumeClaim \

@@ -95,6 +95,10 @@ std::string expand_home(const std::string& path) {
 }  // namespace
 
 std::vector<ModelfileCommand> parse_modelfile(std::string_view text) {
+  if (text.size() > kMaxModelfileBytes) {
+    fail_status(400, str_cat("the Modelfile is ", text.size(), " bytes, over the limit of ",
+                             kMaxModelfileBytes, " bytes (16 MiB)"));
+  }
   if (str_starts_with(text, "\xEF\xBB\xBF")) text.remove_prefix(3);
   Scanner scan(text);
   std::vector<ModelfileCommand> commands;

@@ -17,7 +17,11 @@ struct ModelfileCommand {
   std::string role;  // MESSAGE only
 };
 
-// Throws ApiError 400 with Ollama's messages (`(line 3): command must be one of ...`).
+// Larger than any real Modelfile (its TEMPLATE and SYSTEM texts have their own 8 MiB limits).
+inline constexpr size_t kMaxModelfileBytes = 16u << 20;
+
+// Throws ApiError 400 with Ollama's messages (`(line 3): command must be one of ...`), and one
+// naming kMaxModelfileBytes for a longer text.
 std::vector<ModelfileCommand> parse_modelfile(std::string_view text);
 
 // The create request a Modelfile describes. FROM naming an existing file (relative to

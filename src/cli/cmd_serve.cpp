@@ -15,6 +15,7 @@
 #include "server/server.h"
 #include "server/template_prompt_renderer.h"
 #include "store/model_store.h"
+#include "store/store_janitor.h"
 
 namespace slimllm {
 namespace {
@@ -31,12 +32,14 @@ void run_serve() {
   ServerConfig config = ServerConfig::from_env();
   const int64_t grace_ns = config.shutdown_grace_ns;
   ModelStore store(ModelStore::default_root());
+  store.set_policy(StorePolicy::from_env());
   SchedulerConfig sched = SchedulerConfig::from_env();
   sched.default_keep_alive_ns = keep_alive_from_env();
   Scheduler scheduler(sched, std::make_shared<GgufRunnerFactory>());
   Server server(std::move(config), store, scheduler, std::make_shared<TemplatePromptRenderer>(),
                 builtin_template_detector());
-  server.bind();
+  server.bind();  // tidies the store once (ModelStore::tidy)
+  StoreJanitor janitor(store, StoreJanitor::interval_for(store.policy()));
   // The first signal drains (Kubernetes sends SIGTERM, then SIGKILL after its grace period); a
   // second one cuts the grace period short.
   std::thread waiter([&server, signals, grace_ns] {

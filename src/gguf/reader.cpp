@@ -7,6 +7,17 @@
 #include "base/strings.h"
 
 namespace slimllm {
+namespace {
+
+// Parse-time limits, far above any real model (vocabularies have ~10^5-10^6 entries, models
+// 10^2-10^4 tensors), so that a crafted header fails with an error naming the file instead of
+// reserving gigabytes.
+constexpr uint64_t kMaxGgufArrayLength = 1ULL << 24;   // elements of one metadata array
+constexpr uint64_t kMaxGgufStringLength = 1ULL << 26;  // bytes of one string (64 MiB)
+constexpr uint64_t kMaxGgufMetadataCount = 1ULL << 20;
+constexpr uint64_t kMaxGgufTensorCount = 1ULL << 20;
+
+}  // namespace
 
 std::string GgufTensorInfo::shape_string() const {
   std::string out = "[";
@@ -46,6 +57,11 @@ class GgufParser {
       error(at + 8, "metadata count ", kv_count, " cannot fit in the ", remaining(), " bytes left");
     if (tensor_count > remaining() / 24)
       error(at, "tensor count ", tensor_count, " cannot fit in the ", remaining(), " bytes left");
+    // Each entry costs far more memory than its bytes in the file: bounded before reserving.
+    if (kv_count > kMaxGgufMetadataCount)
+      error(at + 8, "metadata count ", kv_count, " is over the limit of ", kMaxGgufMetadataCount);
+    if (tensor_count > kMaxGgufTensorCount)
+      error(at, "tensor count ", tensor_count, " is over the limit of ", kMaxGgufTensorCount);
 
     file_.metadata_.reserve(kv_count);
     for (uint64_t i = 0; i < kv_count; ++i) read_key_value(i);
@@ -102,6 +118,9 @@ class GgufParser {
     if (length > remaining())
       error(at, what, " length ", length, " runs past the end of the file (", remaining(),
             " bytes left)");
+    if (length > kMaxGgufStringLength)
+      error(at, what, " length ", length, " is over the limit of ", kMaxGgufStringLength,
+            " bytes");
     std::string_view text(reinterpret_cast<const char*>(data_ + position_), length);
     position_ += length;
     return text;
@@ -152,6 +171,9 @@ class GgufParser {
       if (value.element_type_ == GgufType::kArray)
         error(array_at, "metadata key '", key, "' is an array of arrays, which is not supported");
       value.count_ = read_u64("array length");
+      if (value.count_ > kMaxGgufArrayLength)
+        error(array_at, "metadata key '", key, "' array length ", value.count_,
+              " is over the limit of ", kMaxGgufArrayLength, " elements");
       if (value.element_type_ == GgufType::kString) {
         if (value.count_ > remaining() / 8)
           error(array_at, "metadata key '", key, "' claims ", value.count_,

@@ -76,7 +76,7 @@ int exception_status(std::string& message) {
     return e.status();
   } catch (const StoreError& e) {
     message = e.what();
-    return e.kind() == StoreError::Kind::kNotFound ? 404 : 400;
+    return e.status();
   } catch (const GenerateInputError& e) {
     message = e.what();
     return 400;

@@ -3,6 +3,7 @@
 #include "api/api_error.h"
 #include "api/types.h"
 #include "base/log.h"
+#include "server/audit_log.h"
 #include "server/http_util.h"
 #include "server/model_support.h"
 
@@ -26,8 +27,10 @@ void respond_with_progress(http::Response& res, bool stream, const std::string& 
     send_json(res, api::ProgressResponse::of("success").to_json());
     return;
   }
+  // The audit line of a stream is written when it ends, with its outcome.
+  std::shared_ptr<AuditRecord> audit = current_audit_record();
   res.set_chunked_content_provider(
-      "application/x-ndjson", [task, what](size_t, http::DataSink& sink) {
+      "application/x-ndjson", [task, what, audit](size_t, http::DataSink& sink) {
         std::atomic<bool> cancel{false};
         Progress progress = [&](const PullProgress& p) {
           if (!cancel.load() && !write_line(sink, to_response(p).to_json())) {
@@ -39,8 +42,9 @@ void respond_with_progress(http::Response& res, bool stream, const std::string& 
           task(progress, &cancel);
         } catch (...) {
           std::string message;
-          current_exception_status(message);
+          const int status = current_exception_status(message);
           log_warn("operation failed", {{"what", what}, {"error", message}});
+          if (audit) audit->set_failure(status, message);
           if (!cancel.load()) write_line(sink, api::error_json(message));
         }
         sink.done();

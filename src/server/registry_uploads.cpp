@@ -20,6 +20,7 @@
 #include "server/http_util.h"
 #include "server/registry_routes.h"
 #include "store/store_error.h"
+#include "store/writer_tag.h"
 
 namespace slimllm {
 namespace {
@@ -41,8 +42,11 @@ class Uploads {
     const std::string id = random_id();
     std::error_code ec;
     std::filesystem::create_directories(store_.root() / "blobs", ec);
-    std::lock_guard lock(mutex_);
-    sizes_[id] = 0;
+    {
+      std::lock_guard lock(mutex_);
+      sizes_[id] = 0;
+      names_[id] = ".upload-" + id + temp_suffix();
+    }
     // Truncate a leftover of the same name (there is none: ids are random).
     const int fd = ::open(path(id).c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0) fail("cannot create ", path(id).string(), ": ", std::strerror(errno));
@@ -54,12 +58,24 @@ class Uploads {
     return sizes_.count(id) != 0;
   }
   // Appends the body; returns the upload's size.
-  uint64_t append(const std::string& id, const http::ContentReader& reader) {
+  uint64_t append(const std::string& id, const http::ContentReader& reader,
+                  uint64_t announced) {
+    // The quota and the disk are checked before the body is read, and again as it grows.
+    uint64_t room = store_.check_room(announced, "the blob upload");
     const int fd = ::open(path(id).c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
     if (fd < 0) fail("cannot open ", path(id).string(), ": ", std::strerror(errno));
     uint64_t added = 0;
     bool ok = true;
+    std::exception_ptr refused;
     reader([&](const char* data, size_t size) {
+      if (added + size > room) {
+        try {
+          room = store_.check_room(added + size, "the blob upload");
+        } catch (...) {
+          refused = std::current_exception();
+          return false;
+        }
+      }
       while (size > 0) {
         const ssize_t n = ::write(fd, data, size);
         if (n < 0 && errno == EINTR) continue;
@@ -71,6 +87,7 @@ class Uploads {
       return true;
     });
     ::close(fd);
+    if (refused) std::rethrow_exception(refused);
     if (!ok) fail("cannot write ", path(id).string(), ": ", std::strerror(errno));
     std::lock_guard lock(mutex_);
     return sizes_[id] += added;
@@ -97,20 +114,29 @@ class Uploads {
   }
 
  private:
-  std::filesystem::path path(const std::string& id) const {
-    return store_.root() / "blobs" / (".upload-" + id);
+  // blobs/.upload-<id>.tmp-<writer>: a start-up after a kill removes it (ModelStore::tidy).
+  std::filesystem::path path(const std::string& id) {
+    std::lock_guard lock(mutex_);
+    return store_.root() / "blobs" / names_[id];
   }
   void forget(const std::string& id) {
     std::error_code ec;
     std::filesystem::remove(path(id), ec);
     std::lock_guard lock(mutex_);
     sizes_.erase(id);
+    names_.erase(id);
   }
 
   ModelStore& store_;
   std::mutex mutex_;
   std::map<std::string, uint64_t> sizes_;
+  std::map<std::string, std::string> names_;  // id → file name in blobs/
 };
+
+uint64_t announced_length(const http::Request& req) {
+  if (!req.has_header("Content-Length")) return 0;
+  return std::strtoull(req.get_header_value("Content-Length").c_str(), nullptr, 10);
+}
 
 std::string upload_location(const http::Request& req, const std::string& id) {
   return str_cat("/v2/", req.matches[1].str(), "/", req.matches[2].str(), "/blobs/uploads/", id);
@@ -136,11 +162,12 @@ void handle_manifest_put(ServerContext& ctx, const http::Request& req, http::Res
   }
   std::vector<Layer> layers = manifest.layers;
   layers.push_back(manifest.config);
-  for (const Layer& layer : layers) {
-    if (!ctx.store.has_blob(layer.digest)) {
-      return send_registry_error(res, 400, "MANIFEST_BLOB_UNKNOWN",
-                                 str_cat("blob unknown to registry: ", layer.digest));
-    }
+  // Refreshed, so that no pruner takes them as unused before the manifest names them.
+  std::vector<std::string> digests;
+  for (const Layer& layer : layers) digests.push_back(layer.digest);
+  if (std::vector<std::string> missing = ctx.store.refresh_blobs(digests); !missing.empty()) {
+    return send_registry_error(res, 400, "MANIFEST_BLOB_UNKNOWN",
+                               str_cat("blob unknown to registry: ", missing.front()));
   }
   const std::string digest = ctx.store.write_manifest_text(*name, text);
   log_info("registry: manifest received", {{"model", name->display()}});
@@ -175,7 +202,7 @@ void add_registry_upload_routes(RouteTable& routes, ServerContext& ctx) {
                      return send_registry_error(res, 404, "BLOB_UPLOAD_UNKNOWN",
                                                 "blob upload unknown");
                    }
-                   const uint64_t size = uploads->append(id, reader);
+                   const uint64_t size = uploads->append(id, reader, announced_length(req));
                    res.status = 202;
                    res.set_header("Location", upload_location(req, id));
                    res.set_header("Range", str_cat("0-", size > 0 ? size - 1 : 0));
@@ -190,7 +217,8 @@ void add_registry_upload_routes(RouteTable& routes, ServerContext& ctx) {
                    return send_registry_error(res, 404, "BLOB_UPLOAD_UNKNOWN",
                                               "blob upload unknown");
                  }
-                 uploads->append(id, reader);  // a final chunk may come with the PUT
+                 // A final chunk may come with the PUT.
+                 uploads->append(id, reader, announced_length(req));
                  const std::string digest = req.get_param_value("digest");
                  if (!is_valid_digest(digest)) {
                    return send_registry_error(res, 400, "DIGEST_INVALID", "invalid digest format");
@@ -198,6 +226,7 @@ void add_registry_upload_routes(RouteTable& routes, ServerContext& ctx) {
                  try {
                    uploads->finish(id, digest);
                  } catch (const StoreError& e) {
+                   if (e.kind() != StoreError::Kind::kInvalid) throw;
                    return send_registry_error(res, 400, "DIGEST_INVALID", e.what());
                  }
                  res.status = 201;

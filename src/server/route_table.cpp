@@ -79,21 +79,22 @@ void RouteTable::finish() {
       if (methods.get) return methods.get(req, res);
       method_not_allowed(req, res);
     });
+    // Writes: checked() adds the audit record to the key check.
     if (methods.post_stream) {
-      http_.route_stream("POST", pattern, guarded(methods.post_scope, methods.post_stream));
+      http_.route_stream("POST", pattern, checked(methods.post_scope, methods.post_stream));
     } else {
-      http_.route("POST", pattern, methods.post ? guarded(methods.post_scope, methods.post)
+      http_.route("POST", pattern, methods.post ? checked(methods.post_scope, methods.post)
                                        : Handler(method_not_allowed));
     }
-    http_.route("DELETE", pattern, methods.del ? guarded(methods.del_scope, methods.del)
+    http_.route("DELETE", pattern, methods.del ? checked(methods.del_scope, methods.del)
                                       : Handler(method_not_allowed));
     if (methods.put) {
-      http_.route_stream("PUT", pattern, guarded(methods.put_scope, methods.put));
+      http_.route_stream("PUT", pattern, checked(methods.put_scope, methods.put));
     } else {
       http_.route("PUT", pattern, method_not_allowed);
     }
     if (methods.patch) {
-      http_.route_stream("PATCH", pattern, guarded(methods.patch_scope, methods.patch));
+      http_.route_stream("PATCH", pattern, checked(methods.patch_scope, methods.patch));
     } else {
       http_.route("PATCH", pattern, method_not_allowed);
     }

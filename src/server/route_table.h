@@ -11,6 +11,7 @@
 #include <string>
 
 #include "server/api_keys.h"
+#include "server/audit_log.h"
 
 namespace slimllm {
 
@@ -32,6 +33,9 @@ class RouteTable {
   // PUT and PATCH whose bodies are read incrementally (registry uploads).
   void put(const std::string& pattern, Scope scope, ReaderHandler handler);
   void patch(const std::string& pattern, Scope scope, ReaderHandler handler);
+  // With an audit log, every admin route that changes something (POST, DELETE, PUT, PATCH) is
+  // recorded, refusals included. Call before finish().
+  void set_audit(std::shared_ptr<AuditLog> audit) { audit_ = std::move(audit); }
   // Registers everything; call once after the last route.
   void finish();
 
@@ -48,9 +52,16 @@ class RouteTable {
   void declare(const char* method, const std::string& pattern, Scope scope);
   Handler guarded(Scope scope, Handler handler) const;
   ReaderHandler guarded(Scope scope, ReaderHandler handler) const;
+  // guarded(), and recorded in the audit log when the scope is admin.
+  template <typename H>
+  H checked(Scope scope, H handler) const {
+    H inner = guarded(scope, std::move(handler));
+    return scope == Scope::kAdmin ? audited(audit_, keys_, std::move(inner)) : inner;
+  }
 
   http::Server& http_;
   std::shared_ptr<ApiKeys> keys_;
+  std::shared_ptr<AuditLog> audit_;
   std::map<std::string, Methods> routes_;
   std::map<std::string, Scope> scopes_;
 };

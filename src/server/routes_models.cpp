@@ -147,6 +147,7 @@ void handle_create(ServerContext& ctx, const http::Request& req, http::Response&
   std::optional<ModelName> base;
   if (r.files.empty() && !r.from.empty()) base = ModelName::parse(r.from);
   if (base && !ctx.store.find(*base)) {
+    check_registry_allowed(*base, RegistryOptions::from_env());
     ModelStore& store = ctx.store;
     Metrics& metrics = ctx.metrics;
     respond_with_progress(
@@ -187,7 +188,9 @@ void handle_create(ServerContext& ctx, const http::Request& req, http::Response&
 void handle_blob_head(ServerContext& ctx, const http::Request& req, http::Response& res) {
   std::string digest = req.matches[1];
   if (!is_valid_digest(digest)) fail_status(400, "invalid digest format");
-  if (!ctx.store.has_blob(digest)) {
+  // Refreshed: a client that finds the blob here creates its model next, so it must not be
+  // pruned as unused in between.
+  if (!ctx.store.refresh_blobs({digest}).empty()) {
     fail_status(404, str_cat("blob ", go_quoted(normalize_digest(digest)), " not found"));
   }
   res.status = 200;
@@ -197,12 +200,19 @@ void handle_blob_post(ServerContext& ctx, const http::Request& req, http::Respon
                       const http::ContentReader& reader) {
   std::string digest = req.matches[1];
   if (!is_valid_digest(digest)) fail_status(400, "invalid digest format");
-  bool created = ctx.store.receive_blob(digest, [&](const ModelStore::ByteSink& sink) {
-    reader([&](const char* data, size_t size) {
-      sink(data, size);
-      return true;
-    });
-  });
+  std::optional<uint64_t> size;
+  if (req.has_header("Content-Length")) {
+    size = std::strtoull(req.get_header_value("Content-Length").c_str(), nullptr, 10);
+  }
+  bool created = ctx.store.receive_blob(
+      digest,
+      [&](const ModelStore::ByteSink& sink) {
+        reader([&](const char* data, size_t size) {
+          sink(data, size);
+          return true;
+        });
+      },
+      size);
   res.status = created ? 201 : 200;
 }
 

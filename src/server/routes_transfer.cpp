@@ -21,6 +21,9 @@ void handle_pull(ServerContext& ctx, const http::Request& req, http::Response& r
   api::ModelRequest r = api::ModelRequest::from_json(api::parse_body(req.body));
   std::optional<ModelName> name = ModelName::parse(r.model);
   if (!name) fail_status(400, "invalid model name");
+  // Refused before the stream starts, so that the status says it (403, 507).
+  check_registry_allowed(*name, RegistryOptions::from_env());
+  ctx.store.check_room(1, "pulling " + name->display());
   ModelStore& store = ctx.store;
   Metrics& metrics = ctx.metrics;
   bool insecure = r.insecure;
@@ -36,6 +39,7 @@ void handle_push(ServerContext& ctx, const http::Request& req, http::Response& r
   if (r.model.empty()) fail_status(400, "model is required");
   std::optional<ModelName> name = ModelName::parse(r.model);
   if (!name) fail_status(400, "invalid model name");
+  check_registry_allowed(*name, RegistryOptions::from_env());
   ModelStore& store = ctx.store;
   bool insecure = r.insecure;
   respond_with_progress(

@@ -65,6 +65,7 @@ ServerConfig ServerConfig::from_env() {
   if (c.tls_cert.empty() != c.tls_key.empty()) {
     fail("TLS needs both SLIMLLM_TLS_CERT and SLIMLLM_TLS_KEY (only one is set)");
   }
+  c.audit = AuditLog::from_env();
   return c;
 }
 
@@ -145,6 +146,7 @@ Server::Server(ServerConfig config, ModelStore& store, Scheduler& scheduler,
   });
   install_middleware(http, cfg, impl_->metrics, impl_->generations);
   RouteTable& routes = impl_->routes.emplace(http, impl_->context.config.api_keys);
+  routes.set_audit(impl_->context.config.audit);
   add_model_routes(routes, impl_->context);
   add_generate_routes(routes, impl_->context);
   add_embed_routes(routes, impl_->context);
@@ -209,15 +211,11 @@ int Server::bind() {
                             s.max_queue, " OLLAMA_MODELS:", impl_->context.store.root().string(),
                             " OLLAMA_NUM_PARALLEL:", s.num_parallel, "]")}});
   log_info(str_cat("total blobs: ", impl_->context.store.count_blobs()));
-  // Unreferenced blobs are not pruned at start-up as Ollama does: on a volume shared by several
-  // replicas, a blob another replica has just received for a create has no manifest yet. Only
-  // downloads abandoned for more than a day go.
-  log_info("total unused blobs removed: 0");
-  const size_t stale = impl_->context.store.prune_stale_partials();
-  if (stale > 0) {
-    log_info("removed stale partial downloads",
-             {{"count", static_cast<int64_t>(stale)}, {"older_than", "24h"}});
-  }
+  // Unused blobs go as Ollama prunes them at start-up (OLLAMA_NOPRUNE keeps them), but only once
+  // unused for SLIMLLM_BLOB_GRACE: on a volume shared by replicas, a blob another replica has
+  // just received for a create has no manifest yet. Temporary files of killed writers go too.
+  const size_t unused = impl_->context.store.tidy();
+  log_info(str_cat("total unused blobs removed: ", unused));
   int port = 0;
   try {
     port = impl_->http->bind(a.bind_host(), a.port);

@@ -12,6 +12,7 @@
 #include "api/host.h"
 #include "engine/scheduler.h"
 #include "server/api_keys.h"
+#include "server/audit_log.h"
 #include "server/prompt_renderer.h"
 #include "store/create.h"
 #include "store/model_store.h"
@@ -48,6 +49,8 @@ struct ServerConfig {
   // SLIMLLM_TLS_CERT / SLIMLLM_TLS_KEY: PEM files; the port then speaks HTTPS only, and the
   // files are reloaded when they change.
   std::string tls_cert, tls_key;
+  // SLIMLLM_AUDIT_LOG (server/audit_log.h); null: no audit log.
+  std::shared_ptr<AuditLog> audit;
 
   static ServerConfig from_env();
 };

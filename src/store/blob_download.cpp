@@ -19,6 +19,7 @@
 #include "base/strings.h"
 #include "store/blob_lock.h"
 #include "store/http_fetch.h"
+#include "store/store_error.h"
 
 namespace fs = std::filesystem;
 
@@ -122,13 +123,23 @@ class Download {
       std::unique_lock guard(mutex_);
       while (running_ > 0) {
         done_.wait_for(guard, options_.progress_interval);
+        bool due = std::chrono::steady_clock::now() - last_checkpoint_ >=
+                       options_.checkpoint_interval &&
+                   completed() > checkpointed_total();
         guard.unlock();
+        if (due) checkpoint();
         on_progress(completed());
         guard.lock();
       }
     }
     for (std::thread& t : threads) t.join();
     checkpoint();
+    if (no_space_) {
+      fail_no_space(str_cat("the model store's disk filled up while pulling ",
+                            short_digest(digest_), " (the partial download is kept); remove "
+                            "models you no longer need (ollama rm) or give the store a larger "
+                            "volume, then pull again"));
+    }
     if (!error_.empty()) fail(error_);
     finish();
     on_progress(total_);
@@ -206,10 +217,18 @@ class Download {
     return true;
   }
 
+  // Guarded by mutex_.
+  uint64_t checkpointed_total() const {
+    uint64_t sum = 0;
+    for (const auto& p : parts_) sum += p->checkpointed;
+    return sum;
+  }
+
   // Makes the bytes counted so far durable, then records them: the sidecar never runs ahead of
-  // the data.
+  // the data. Called when a part has taken checkpoint_bytes, and by time (checkpoint_interval).
   void checkpoint() {
     std::lock_guard guard(mutex_);
+    last_checkpoint_ = std::chrono::steady_clock::now();
     std::vector<uint64_t> done;
     for (const auto& p : parts_) done.push_back(p->completed.load());
     if (fd_ >= 0) ::fdatasync(fd_);
@@ -267,6 +286,7 @@ class Download {
                                static_cast<off_t>(part.offset + done + written));
           if (n < 0 && errno == EINTR) continue;
           if (n < 0) {
+            if (errno == ENOSPC || errno == EDQUOT) no_space_ = true;
             set_error(str_cat("cannot write ", partial_.string(), ": ", std::strerror(errno)));
             write_failed = true;
             return false;
@@ -302,22 +322,28 @@ class Download {
         }
         continue;  // stalls are not counted as failures, as Ollama's
       }
+      // `problem` goes to the client; `detail` (curl's reason, another service's body) only to
+      // the log, so that errors cannot map which ports of a host are open.
+      std::string detail;
       if (answer.failure != HttpAnswer::Failure::kNone) {
-        problem = answer.error;
+        problem = "cannot reach registry";
+        detail = answer.error;
       } else if (answer.status == 200 && request.range->first != 0) {
         problem = "the registry ignored the byte range";
       } else if (answer.status >= 300) {
-        problem = str_cat(answer.status, ": ", str_trim(answer.body));
+        std::string message = registry_error_message(answer.body);
+        problem = message.empty() ? str_cat(answer.status) : str_cat(answer.status, ": ", message);
+        detail = std::string(str_trim(answer.body));
       } else {
         problem = "the connection closed early";
       }
+      log_warn(str_cat(short_digest(digest_), " part ", index, " attempt ", attempts + 1,
+                       attempts + 1 > options_.max_retries ? " failed" : " failed, retrying"),
+               {{"error", problem}, {"detail", detail}});
       if (++attempts > options_.max_retries) {
         return set_error(
             str_cat("download ", short_digest(digest_), " part ", index, " failed: ", problem));
       }
-      log_warn(str_cat(short_digest(digest_), " part ", index, " attempt ", attempts,
-                       " failed, retrying"),
-               {{"error", problem}});
       sleep_unless_cancelled(options_.retry_delay * (1 << std::min(attempts - 1, 5)),
                              options_.cancel);
     }
@@ -355,6 +381,8 @@ class Download {
   std::condition_variable done_;
   int running_ = 0;
   std::string error_;
+  std::atomic<bool> no_space_{false};
+  std::chrono::steady_clock::time_point last_checkpoint_ = std::chrono::steady_clock::now();
 };
 
 }  // namespace

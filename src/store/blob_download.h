@@ -23,7 +23,9 @@ namespace slimllm {
 struct DownloadOptions {
   uint64_t parallel_threshold = 64ULL << 20;  // blobs above this size come in `parts` parts
   int parts = 4;
-  uint64_t checkpoint_bytes = 16ULL << 20;  // sidecar rewritten after this much per part
+  uint64_t checkpoint_bytes = 16ULL << 20;  // sidecar rewritten after this much per part,
+  // and at least this often while bytes arrive, so a kill -9 loses seconds of download at most
+  std::chrono::milliseconds checkpoint_interval{2000};
   int stall_seconds = 30;                   // a part with no byte for this long is retried
   int max_stalls = 10;                      // per part, before giving up
   int max_retries = 6;                      // other failures per part; backoff 1,2,4... s

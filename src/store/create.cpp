@@ -11,6 +11,7 @@
 #include "store/model_info.h"
 #include "store/quantize_model.h"
 #include "store/store_error.h"
+#include "store/writer_tag.h"
 
 namespace slimllm {
 namespace {
@@ -59,7 +60,7 @@ ConfigBlob quantize_layer(ModelStore& store, std::vector<Layer>& layers,
   }
   report(str_cat("quantizing ", from_type, " model to ", quant_preset_name(preset)));
   std::filesystem::path temp = store.blobs_directory() /
-                               str_cat("quantize.tmp-", getpid(), "-", model->digest.substr(7, 12));
+                               str_cat("quantize-", model->digest.substr(7, 12), temp_suffix());
   std::filesystem::create_directories(temp.parent_path());
   try {
     quantize_gguf(source, preset, temp.string());
@@ -76,6 +77,20 @@ ConfigBlob quantize_layer(ModelStore& store, std::vector<Layer>& layers,
 }
 
 }  // namespace
+
+size_t layer_size_limit(std::string_view media_type) {
+  if (media_type == kMediaParams) return kMaxParamsBytes;
+  if (media_type == kMediaMessages) return kMaxMessagesBytes;
+  return kMaxTextLayerBytes;
+}
+
+void check_layer_size(std::string_view media_type, uint64_t size) {
+  const size_t limit = layer_size_limit(media_type);
+  if (size <= limit) return;
+  std::string_view kind = media_type.substr(media_type.rfind('.') + 1);
+  fail_invalid(str_cat("the ", kind, " layer is ", size, " bytes, over the limit of ", limit,
+                       " bytes (", human_bytes_binary(limit), ")"));
+}
 
 std::string create_model(ModelStore& store, const CreateSpec& spec, const CreateProgress& progress,
                          const TemplateDetector& detect_template,
@@ -141,6 +156,7 @@ std::string create_model(ModelStore& store, const CreateSpec& spec, const Create
   }
 
   auto add_text = [&](const std::string& text, std::string_view media) {
+    check_layer_size(media, text.size());
     std::string digest = "sha256:" + Sha256::hex(text);
     if (store.has_blob(digest)) existing.insert(digest);
     return store.add_blob(text, media);
@@ -182,6 +198,14 @@ std::string create_model(ModelStore& store, const CreateSpec& spec, const Create
   if (std::optional<StoredModel> old = store.find(spec.name)) {
     previous.push_back(old->manifest.config.digest);
     for (const Layer& layer : old->manifest.layers) previous.push_back(layer.digest);
+  }
+  // Refreshed so that a pruner on a shared volume does not take an uploaded blob as unused
+  // before the manifest names it.
+  std::vector<std::string> digests{manifest.config.digest};
+  for (const Layer& layer : layers) digests.push_back(layer.digest);
+  if (std::vector<std::string> missing = store.refresh_blobs(digests); !missing.empty()) {
+    fail_invalid(str_cat("blob \"", missing.front(), "\" not found (it was removed as unused before ",
+                         "the model was created); upload it again"));
   }
   report("writing manifest");
   std::string digest = store.write_manifest(spec.name, manifest);

@@ -17,6 +17,12 @@
 
 namespace slimllm {
 
+// Size limits of the text layers a create writes (and a model's layers are read with), each a
+// 400 naming the limit: far above real ones (Ollama's largest templates are a few KiB).
+inline constexpr size_t kMaxParamsBytes = 1u << 20;       // the params blob (JSON)
+inline constexpr size_t kMaxTextLayerBytes = 8u << 20;    // template, system, each license
+inline constexpr size_t kMaxMessagesBytes = 32u << 20;    // the messages blob (JSON)
+
 struct CreateSpec {
   ModelName name;
   std::string from;                          // an existing model's name; "" when `files` is used
@@ -28,6 +34,11 @@ struct CreateSpec {
   std::optional<nlohmann::json> messages;  // array of {"role","content"}
   std::string quantize;  // "q4_K_M", "q4_K_S", "q8_0", "f16", "f32"; "" keeps the weights
 };
+
+// The limit for a text layer of `media_type` (params, messages, or the others).
+size_t layer_size_limit(std::string_view media_type);
+// StoreError kInvalid (400) "the params layer is N bytes, over the limit of M bytes (1 MiB)".
+void check_layer_size(std::string_view media_type, uint64_t size);
 
 // A chat template recognised from a GGUF's tokenizer.chat_template (Ollama's template/index.json).
 struct DetectedTemplate {

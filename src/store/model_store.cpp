@@ -18,6 +18,7 @@
 #include "base/strings.h"
 #include "store/blob_lock.h"
 #include "store/store_error.h"
+#include "store/writer_tag.h"
 
 namespace fs = std::filesystem;
 
@@ -25,8 +26,7 @@ namespace slimllm {
 namespace {
 
 std::string temp_name(const fs::path& target) {
-  static std::atomic<uint64_t> counter{0};
-  return str_cat(target.filename().string(), ".tmp-", getpid(), "-", counter++);
+  return target.filename().string() + temp_suffix();
 }
 
 // Owns an open file descriptor for writing a temporary file that becomes `target` on commit.
@@ -49,6 +49,11 @@ class AtomicFile {
     while (size > 0) {
       ssize_t n = ::write(fd_, data, size);
       if (n < 0 && errno == EINTR) continue;
+      if (n < 0 && (errno == ENOSPC || errno == EDQUOT)) {
+        fail_no_space(str_cat("cannot write ", temp_.string(),
+                              ": the model store's disk is full; remove models you no longer "
+                              "need (ollama rm) or give the store a larger volume"));
+      }
       if (n < 0) fail("cannot write ", temp_.string(), ": ", std::strerror(errno));
       data += n;
       size -= static_cast<size_t>(n);
@@ -153,7 +158,9 @@ Layer ModelStore::add_blob(std::string_view bytes, std::string_view media_type) 
   layer.media_type = std::string(media_type);
   layer.digest = "sha256:" + Sha256::hex(bytes);
   layer.size = bytes.size();
-  if (!has_blob(layer.digest)) write_file_atomic(blob_path(layer.digest), bytes);
+  if (!has_blob(layer.digest) || !refresh_blobs({layer.digest}).empty()) {
+    write_file_atomic(blob_path(layer.digest), bytes);
+  }
   return layer;
 }
 
@@ -179,23 +186,32 @@ Layer ModelStore::add_blob_file(const fs::path& source, std::string_view media_t
   layer.media_type = std::string(media_type);
   layer.digest = "sha256:" + hash.hex_digest();
   layer.size = size;
-  if (!has_blob(layer.digest)) temp.commit_as(blob_path(layer.digest));
+  if (!has_blob(layer.digest) || !refresh_blobs({layer.digest}).empty()) {
+    temp.commit_as(blob_path(layer.digest));
+  }
   return layer;  // an uncommitted temporary file is removed
 }
 
 bool ModelStore::receive_blob(std::string_view digest,
-                              const std::function<void(const ByteSink&)>& produce) {
+                              const std::function<void(const ByteSink&)>& produce,
+                              std::optional<uint64_t> size) {
   fs::path final_path = blob_path(digest);
   std::string want = normalize_digest(digest);
-  if (has_blob(want)) {
+  // Refreshed, so that a blob a client has just sent (again) is not pruned before its create.
+  if (has_blob(want) && refresh_blobs({want}).empty()) {
     produce([](const char*, size_t) {});
     return false;
   }
+  const std::string what = str_cat("blob ", want.substr(0, 19));
+  uint64_t room = check_room(size.value_or(0), what);
   AtomicFile temp(final_path);
   Sha256 hash;
-  produce([&](const char* data, size_t size) {
-    hash.update(data, size);
-    temp.write(data, size);
+  uint64_t received = 0;
+  produce([&](const char* data, size_t n) {
+    received += n;
+    if (received > room) room = check_room(received, what);
+    hash.update(data, n);
+    temp.write(data, n);
   });
   std::string got = "sha256:" + hash.hex_digest();
   if (got != want) {
@@ -343,12 +359,11 @@ size_t ModelStore::prune_stale_partials(std::chrono::hours max_age) {
     std::string name = entry.path().filename().string();
     bool partial = name.size() > 71 && is_valid_digest(name.substr(0, 71)) &&
                    name.compare(71, 8, "-partial") == 0;
-    bool temp = name.find(".tmp-") != std::string::npos;
-    if (!partial && !temp) continue;
+    if (!partial) continue;  // temporary files: remove_dead_temporaries
     std::error_code tec;
     auto mtime = fs::last_write_time(entry.path(), tec);
     if (tec || now - mtime < max_age) continue;
-    if (partial && BlobLock::is_live(lock_path(name.substr(0, 71)))) continue;
+    if (BlobLock::is_live(lock_path(name.substr(0, 71)))) continue;
     doomed.push_back(entry.path());
   }
   for (const fs::path& p : doomed) {

@@ -17,6 +17,7 @@
 
 #include "store/manifest.h"
 #include "store/model_name.h"
+#include "store/store_policy.h"
 
 namespace slimllm {
 
@@ -31,6 +32,9 @@ struct StoredModel {
 class ModelStore {
  public:
   explicit ModelStore(std::filesystem::path root);
+  // Grace period, OLLAMA_NOPRUNE and quota (store/store_policy.h); the default has no quota.
+  void set_policy(const StorePolicy& policy) { policy_ = policy; }
+  const StorePolicy& policy() const { return policy_; }
   // OLLAMA_MODELS, else $HOME/.ollama/models.
   static std::filesystem::path default_root();
 
@@ -51,9 +55,12 @@ class ModelStore {
   Layer add_blob_file(const std::filesystem::path& source, std::string_view media_type);
   // Receives a blob whose digest the sender announced: `produce` pushes the body's bytes into the
   // sink it is given. Returns false when the blob already existed (the body is still consumed).
-  // A mismatch deletes the upload and throws StoreError kInvalid with Ollama's message.
+  // A mismatch deletes the upload and throws StoreError kInvalid with Ollama's message. With a
+  // quota or a nearly full disk, a body (of `size` bytes when announced) that does not fit is
+  // refused with StoreError kNoSpace before it is read, or as soon as it outgrows the room.
   using ByteSink = std::function<void(const char* data, size_t size)>;
-  bool receive_blob(std::string_view digest, const std::function<void(const ByteSink&)>& produce);
+  bool receive_blob(std::string_view digest, const std::function<void(const ByteSink&)>& produce,
+                    std::optional<uint64_t> size = std::nullopt);
 
   // Case-insensitive lookup; nullopt when there is no such model.
   std::optional<StoredModel> find(const ModelName& name) const;
@@ -74,9 +81,38 @@ class ModelStore {
   // Returns how many were removed.
   size_t prune_unreferenced(const std::vector<std::string>& candidate_digests);
   // Start-up clean-up: removes partial downloads (and their sidecars) older than `max_age` whose
-  // blob is not locked, and temporary files of dead writers older than `max_age`.
+  // blob is not locked (younger ones are kept for the next pull to resume).
   size_t prune_stale_partials(std::chrono::hours max_age = std::chrono::hours(24));
   size_t count_blobs() const;
+
+  // Space (store_space.cpp). `bytes`: what blobs/ takes on disk (allocated, as du counts it:
+  // blobs, partial downloads, temporary files); `free_bytes`: what the volume has left.
+  struct Usage {
+    uint64_t bytes = 0;
+    uint64_t free_bytes = UINT64_MAX;
+  };
+  Usage usage() const;
+  // Checks that `incoming` more bytes fit under SLIMLLM_STORE_QUOTA and on the disk, `on_disk` of
+  // them being there already (a partial download being resumed). Returns how many bytes the
+  // operation may write in all (UINT64_MAX: no limit); throws StoreError kNoSpace (507) naming
+  // `what`, the quota or the free space, and what to do.
+  uint64_t check_room(uint64_t incoming, std::string_view what, uint64_t on_disk = 0) const;
+
+  // Clean-up (store_cleanup.cpp), safe on a volume several replicas share.
+  // Sets the modification time of each blob to now, so that a blob about to be referenced (by a
+  // manifest being written, a create after an upload) is not pruned as unused; returns the
+  // digests that are missing.
+  std::vector<std::string> refresh_blobs(const std::vector<std::string>& digests);
+  // Removes blobs no manifest references that have not been written or refreshed for the grace
+  // period, unless OLLAMA_NOPRUNE, a live lock or a partial download says a writer may still
+  // need them. Prunes nothing when a manifest cannot be read. Returns how many were removed.
+  size_t prune_unused_blobs();
+  // Removes temporary files (".tmp-" names, abandoned registry uploads) whose writer is known to
+  // be dead, and those of other writers untouched for the grace period. Returns the count.
+  size_t remove_dead_temporaries();
+  // Everything above plus stale partial downloads; logs what it removed and returns the number
+  // of unused blobs removed.
+  size_t tidy();
 
  private:
   std::filesystem::path manifests_dir() const { return root_ / "manifests"; }
@@ -86,6 +122,7 @@ class ModelStore {
   std::vector<std::string> referenced_digests() const;
 
   std::filesystem::path root_;
+  StorePolicy policy_;
 };
 
 // Writes `bytes` to `path` atomically (temp file in the same directory, fsync, rename).

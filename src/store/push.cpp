@@ -25,9 +25,20 @@ std::string read_file(const std::filesystem::path& path) {
   return out.str();
 }
 
+// The cause of a transport failure and a non-registry body go to the log only: the error text
+// must not tell a client which ports of a host are open.
 [[noreturn]] void fail_answer(const std::string& what, const HttpAnswer& a) {
-  if (a.failure != HttpAnswer::Failure::kNone) fail(what, ": ", a.error);
-  fail(what, ": ", a.status, ": ", str_trim(a.body));
+  if (a.failure != HttpAnswer::Failure::kNone) {
+    log_warn("cannot reach registry", {{"what", what}, {"error", a.error}});
+    fail_unreachable(str_cat(what, ": cannot reach registry"));
+  }
+  std::string message = registry_error_message(a.body);
+  if (message.empty()) {
+    log_warn("registry answered an error",
+             {{"what", what}, {"status", a.status}, {"body", str_trim(a.body)}});
+    fail(what, ": ", a.status);
+  }
+  fail(what, ": ", a.status, ": ", message);
 }
 
 // The upload URL a registry answered with (Docker-Upload-Location wins, as in Ollama's).

@@ -1,5 +1,5 @@
 // The read side of Ollama's registry protocol (Docker distribution v2) for one model name:
-// where its registry is (host from the name, http only when insecure, SLIMLLM_REGISTRY_MIRROR
+// where its registry is (only hosts SLIMLLM_PULL_ALLOW allows, when set), (host from the name, http only when insecure, SLIMLLM_REGISTRY_MIRROR
 // tried first for registry.ollama.ai), its manifest by tag and its blobs' URLs.
 #pragma once
 
@@ -9,6 +9,7 @@
 
 #include "store/http_fetch.h"
 #include "store/model_name.h"
+#include "store/store_policy.h"
 
 namespace slimllm {
 
@@ -19,17 +20,31 @@ struct RegistryOptions {
   std::string mirror;
   int connect_timeout_seconds = 30;
   const std::atomic<bool>* cancel = nullptr;
+  // SLIMLLM_PULL_ALLOW: the registries this client may reach (every one when unrestricted).
+  PullAllowList allow;
 
   static RegistryOptions from_env();
 };
 
+// The message of a registry error body ({"errors":[{"message":...}]} or {"error":...}); "" for
+// anything else (the body of some other service is not shown to clients).
+std::string registry_error_message(const std::string& body);
+
+// StoreError kForbidden (403) when `options.allow` leaves out the registry of `name`.
+void check_registry_allowed(const ModelName& name, const RegistryOptions& options);
+
 class RegistryClient {
  public:
-  // Throws Error ("insecure protocol http") for an http:// base without `insecure`.
+  // Throws Error ("insecure protocol http") for an http:// base without `insecure`, StoreError
+  // kForbidden for a host the allow-list leaves out.
   RegistryClient(ModelName name, RegistryOptions options);
 
   // The manifest's bytes as the registry sent them. Errors in Ollama's words:
-  // "pull model manifest: file does not exist", "pull model manifest: <code>: <body>".
+  // "pull model manifest: file does not exist", "pull model manifest: <code>: <message>" (the
+  // message only when the body is a registry error). A registry that cannot be reached is
+  // StoreError kUnreachable "pull model manifest: cannot reach registry <host>" whatever the
+  // cause (refused, timed out, TLS, DNS): the cause goes to the server log only, so the error
+  // text cannot be used to probe which ports of a host are open.
   std::string fetch_manifest();
   // The blob's URL at the registry that answered the manifest (the mirror or the origin).
   std::string blob_url(const std::string& digest) const;

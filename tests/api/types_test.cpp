@@ -105,6 +105,20 @@ TEST(Modelfile, FindsLocalFiles) {
   EXPECT_TRUE(c.request.from.empty());
 }
 
+TEST(Modelfile, RefusesOneOverTheSizeLimitNamingIt) {
+  std::string text = "FROM x\nSYSTEM \"\"\"" + std::string(kMaxModelfileBytes, 'a') + "\"\"\"\n";
+  try {
+    parse_modelfile(text);
+    FAIL() << "accepted";
+  } catch (const ApiError& e) {
+    EXPECT_EQ(e.status(), 400);
+    EXPECT_NE(std::string(e.what()).find("over the limit of 16777216 bytes (16 MiB)"),
+              std::string::npos)
+        << e.what();
+  }
+  EXPECT_NO_THROW(parse_modelfile("FROM x\nSYSTEM \"\"\"" + std::string(1 << 20, 'a') + "\"\"\"\n"));
+}
+
 TEST(Modelfile, ReportsErrors) {
   auto error = [](const char* text) {
     try {

@@ -108,6 +108,48 @@ TEST(GgufReader, StringLengthPastTheEnd) {
   EXPECT_NE(message.find("at byte 24"), std::string::npos) << message;
 }
 
+// The string array's length field: after the key "tokenizer.ggml.tokens", its type and the
+// element type.
+size_t array_length_field(const std::vector<uint8_t>& bytes) {
+  std::string haystack(bytes.begin(), bytes.end());
+  size_t at = haystack.find("tokenizer.ggml.tokens");
+  EXPECT_NE(at, std::string::npos);
+  return at + std::strlen("tokenizer.ggml.tokens") + 4 + 4;
+}
+
+TEST(GgufReader, ArrayLengthOverTheLimitNamesKeyAndLimit) {
+  auto bytes = small_file();
+  uint64_t count = (1ull << 24) + 1;  // the limit is 2^24
+  std::memcpy(bytes.data() + array_length_field(bytes), &count, 8);
+  std::string message = error_of(bytes);
+  EXPECT_NE(message.find("bad.gguf: metadata key 'tokenizer.ggml.tokens' array length 16777217 "
+                         "is over the limit of 16777216 elements"),
+            std::string::npos)
+      << message;
+}
+
+TEST(GgufReader, StringLengthOverTheLimitInABigFile) {
+  auto bytes = small_file();
+  // A file large enough to hold the string, so only the limit refuses it.
+  bytes.resize((1u << 26) + 4096);
+  uint64_t length = (1u << 26) + 1;  // the limit is 64 MiB
+  std::memcpy(bytes.data() + 24, &length, 8);
+  std::string message = error_of(bytes);
+  EXPECT_NE(message.find("metadata key length 67108865 is over the limit of 67108864 bytes"),
+            std::string::npos)
+      << message;
+}
+
+TEST(GgufReader, TensorCountOverTheLimitThatTheFileCouldHold) {
+  auto bytes = small_file();
+  bytes.resize(64u << 20);  // room for 2^21 tensor infos of 24 bytes by size alone
+  uint64_t count = (1u << 20) + 1;  // the limit is 2^20
+  std::memcpy(bytes.data() + 8, &count, 8);
+  std::string message = error_of(bytes);
+  EXPECT_NE(message.find("tensor count 1048577 is over the limit of 1048576"), std::string::npos)
+      << message;
+}
+
 // Finds the byte position of tensor `name`'s offset field in a file written by GgufWriter.
 size_t offset_field(const std::vector<uint8_t>& bytes, const std::string& name, int dims) {
   std::string needle(8, '\0');

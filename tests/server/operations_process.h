@@ -51,7 +51,8 @@ class ServeProcess {
     if (!mkdtemp(tmpl)) throw std::runtime_error("mkdtemp failed");
     root = tmpl;
     env["OLLAMA_HOST"] = "127.0.0.1:0";
-    env["OLLAMA_MODELS"] = (root / "models").string();
+    // A store given by the test outlives the process (restart drills); the default goes with it.
+    if (!env.count("OLLAMA_MODELS")) env["OLLAMA_MODELS"] = (root / "models").string();
     int fds[2];
     if (pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
     posix_spawn_file_actions_t actions;

@@ -347,7 +347,9 @@ TEST_F(PullTest, UsesHttpsUnlessInsecure) {
     pull_model(*store_, name_, o);
     FAIL();
   } catch (const Error& e) {
-    EXPECT_THAT(e.what(), HasSubstr("pull model manifest: Get \"https://" + registry_.host()));
+    // A TLS handshake with a plain-http server fails; the client is told only that the registry
+    // cannot be reached (the cause is in the log).
+    EXPECT_EQ(std::string(e.what()), "pull model manifest: cannot reach registry " + registry_.host());
   }
   EXPECT_EQ(registry_.manifest_requests, 0);
   RegistryOptions plain;
