@@ -10,7 +10,7 @@
 // operation's outcome is recorded when its stream ends (progress_stream.cpp).
 #pragma once
 
-#include "http/message.h"
+#include "http/server.h"
 
 #include <memory>
 #include <mutex>
