@@ -1,4 +1,5 @@
 #include "base/log.h"
+#include "base/log_time.h"
 
 #include <atomic>
 #include <chrono>
@@ -32,7 +33,9 @@ const char* level_name(LogLevel level) {
   return "INFO";
 }
 
-std::string timestamp() {
+}  // namespace
+
+std::string log_timestamp() {
   auto now = std::chrono::system_clock::now();
   auto millis =
       std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
@@ -48,6 +51,8 @@ std::string timestamp() {
   return str_printf("%s.%03d%c%02ld:%02ld", date, static_cast<int>(millis), sign, offset / 3600,
                     (offset % 3600) / 60);
 }
+
+namespace {
 
 std::string_view basename(const char* path) {
   std::string_view p(path);
@@ -90,7 +95,7 @@ void log_set_sink(std::function<void(LogLevel, const std::string&)> sink) {
 
 void log_write(LogLevel level, std::string_view message, std::initializer_list<LogField> fields,
                const char* file, int source_line) {
-  std::string line = "time=" + timestamp() + " level=" + level_name(level) +
+  std::string line = "time=" + log_timestamp() + " level=" + level_name(level) +
                      " source=" + std::string(basename(file)) + ":" + std::to_string(source_line) +
                      " msg=" + quote_if_needed(message);
   for (const LogField& field : fields) {

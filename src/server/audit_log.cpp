@@ -1,5 +1,7 @@
 #include "server/audit_log.h"
 
+#include "base/log_time.h"
+
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -48,24 +50,6 @@ std::shared_ptr<AuditRecord> begin(const std::shared_ptr<AuditLog>& log,
   return std::make_shared<AuditRecord>(log, std::move(e));
 }
 
-// The server log's time format (base/log.cpp): local time with milliseconds and the offset.
-std::string slog_time() {
-  auto now = std::chrono::system_clock::now();
-  auto millis =
-      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
-  std::time_t seconds = std::chrono::system_clock::to_time_t(now);
-  std::tm local{};
-  localtime_r(&seconds, &local);
-  char date[40];
-  std::strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%S", &local);
-  long offset = local.tm_gmtoff;
-  if (offset == 0) return str_printf("%s.%03dZ", date, static_cast<int>(millis));
-  char sign = offset < 0 ? '-' : '+';
-  if (offset < 0) offset = -offset;
-  return str_printf("%s.%03d%c%02ld:%02ld", date, static_cast<int>(millis), sign, offset / 3600,
-                    (offset % 3600) / 60);
-}
-
 std::string text_field(const nlohmann::json& j, const char* key) {
   auto it = j.find(key);
   return it != j.end() && it->is_string() ? it->get<std::string>() : "";
@@ -93,7 +77,7 @@ void AuditLog::write(const AuditEntry& e) {
     log_info("audit", fields);
     return;
   }
-  std::string line = str_cat("time=", slog_time(), " level=INFO source=audit_log.cpp:", __LINE__,
+  std::string line = str_cat("time=", log_timestamp(), " level=INFO source=audit_log.cpp:", __LINE__,
                              " msg=audit");
   for (const LogField& f : fields) {
     line += str_cat(" ", quote_if_needed(f.key), "=", quote_if_needed(f.value));

@@ -23,62 +23,12 @@
 #include "server/template_prompt_renderer.h"
 #include "store/model_store.h"
 #include "template/builtin_templates.h"
+#include "recording_runner.h"
 
 namespace slimllm {
 namespace {
 
 using nlohmann::json;
-
-std::string read_text(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  EXPECT_TRUE(in.good()) << path;
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-// The real runner, recording each generation's prompt.
-class PromptRecorder final : public Runner {
- public:
-  PromptRecorder(std::unique_ptr<Runner> inner, std::vector<std::string>& prompts,
-                 std::mutex& mutex)
-      : inner_(std::move(inner)), prompts_(prompts), mutex_(mutex) {}
-  GenerateResult generate(const GenerateInput& input, const TokenCallback& on_piece) override {
-    {
-      std::lock_guard lock(mutex_);
-      prompts_.push_back(input.prompt);
-    }
-    return inner_->generate(input, on_piece);
-  }
-  uint64_t memory_bytes() const override { return inner_->memory_bytes(); }
-  int context_length() const override { return inner_->context_length(); }
-  size_t count_tokens(std::string_view text) const override { return inner_->count_tokens(text); }
-  EmbedResult embed(const EmbedInput& input) override { return inner_->embed(input); }
-
- private:
-  std::unique_ptr<Runner> inner_;
-  std::vector<std::string>& prompts_;
-  std::mutex& mutex_;
-};
-
-class RecorderFactory final : public RunnerFactory {
- public:
-  uint64_t estimate_bytes(const ModelSpec& spec, const LoadOptions& options) override {
-    return real_.estimate_bytes(spec, options);
-  }
-  std::unique_ptr<Runner> load(const ModelSpec& spec, const LoadOptions& options) override {
-    return std::make_unique<PromptRecorder>(real_.load(spec, options), prompts, mutex);
-  }
-  std::vector<std::string> take() {
-    std::lock_guard lock(mutex);
-    return std::exchange(prompts, {});
-  }
-  std::mutex mutex;
-  std::vector<std::string> prompts;
-
- private:
-  GgufRunnerFactory real_;
-};
 
 // tiny-gemma3 with tokenizer.chat_template set to Gemma 3's Jinja template.
 std::string gemma3_with_template(const std::string& dir) {
@@ -99,7 +49,7 @@ TEST(GemmaChat, CreatedGemma3ChatsThroughItsBuiltinTemplate) {
   const std::filesystem::path root = tmpl;
   {
     ModelStore store(root / "models");
-    auto factory = std::make_shared<RecorderFactory>();
+    auto factory = std::make_shared<RecordingFactory>();
     SchedulerConfig sched;
     sched.memory_budget = 1ULL << 30;
     Scheduler scheduler(sched, factory);
@@ -146,7 +96,7 @@ TEST(GemmaChat, CreatedGemma3ChatsThroughItsBuiltinTemplate) {
     EXPECT_EQ(answer["eval_count"], 12);
     EXPECT_FALSE(answer["message"]["content"].get<std::string>().empty());
     EXPECT_EQ(
-        factory->take(),
+        factory->take_prompts(),
         std::vector<std::string>{"<start_of_turn>user\nBe brief.\n\nHi there<end_of_turn>\n"
                                  "<start_of_turn>model\nHello<end_of_turn>\n"
                                  "<start_of_turn>user\nWhy?<end_of_turn>\n<start_of_turn>model\n"});
