@@ -232,16 +232,19 @@ class Session : public SessionBase {
                              [self = self()](beast::error_code ec, size_t) { self->on_head(ec); });
   }
 
+  // A request the parser refused (not a connection that ended or timed out): answered 400.
+  static bool is_parse_error(const beast::error_code& ec) {
+    return ec && ec.category() == beast::error_code(bhttp::error::end_of_stream).category() &&
+           ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message;
+  }
+
   void on_head(beast::error_code ec) {
     if (ec == bhttp::error::header_limit) {
       return refuse(431, str_cat("request header fields too large (limit ",
                                  options().max_header / 1024, " KiB)"));
     }
     if (ec) {
-      if (ec.category() == beast::error_code(bhttp::error::end_of_stream).category() &&
-          ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message) {
-        return refuse(400, "malformed HTTP request");
-      }
+      if (is_parse_error(ec)) return refuse(400, "malformed HTTP request");
       return close();
     }
     lowest().expires_never();
@@ -323,6 +326,9 @@ class Session : public SessionBase {
                              if (ec == bhttp::error::body_limit) {
                                return self->refuse_too_large(0, self->options().max_body,
                                                              self->options().max_body_setting);
+                             }
+                             if (is_parse_error(ec)) {
+                               return self->refuse(400, "malformed HTTP request body");
                              }
                              if (ec) return self->close();
                              if (!self->body_->is_done()) return self->read_body();
