@@ -23,6 +23,8 @@ const Architecture* find_architecture(std::string_view name);
 std::string supported_architecture_names();
 
 std::unique_ptr<Model> load_llama(std::shared_ptr<const GgufFile> file);       // llama.cpp
+// Llama's tensors over `config` (architectures that are llama with other hyperparameters).
+std::unique_ptr<Model> make_llama_model(std::shared_ptr<const GgufFile> file, ModelConfig config);
 std::unique_ptr<Model> load_qwen2(std::shared_ptr<const GgufFile> file);       // qwen2.cpp
 std::unique_ptr<Model> load_qwen3(std::shared_ptr<const GgufFile> file);       // qwen3.cpp
 std::unique_ptr<Model> load_gemma2(std::shared_ptr<const GgufFile> file);      // gemma.cpp

@@ -5,23 +5,9 @@
 // granite.logit_scale (the one the file must carry). The optional scales are off when absent.
 #include "base/error.h"
 #include "model/architectures.h"
-#include "model/tensor_table.h"
 
 namespace slimllm {
 namespace {
-
-class GraniteModel final : public Model {
- public:
-  GraniteModel(std::shared_ptr<const GgufFile> file, ModelConfig config)
-      : Model(std::move(file), std::move(config)) {
-    TensorTable t;
-    bind_decoder_tensors(t, {});
-    std::vector<float> rope_freqs;
-    t.vector("rope_freqs.weight", config_.n_rot / 2, &rope_freqs, TensorNeed::kOptional);
-    weights_.tied_embeddings = !t.bind(*file_).empty();
-    if (!rope_freqs.empty()) config_.rope_factors = std::move(rope_freqs);
-  }
-};
 
 float scale(const GgufFile& file, const char* key, bool required) {
   if (required && !file.has(key)) {
@@ -42,7 +28,7 @@ std::unique_ptr<Model> load_granite(std::shared_ptr<const GgufFile> file) {
   config.residual_scale = scale(*file, "granite.residual_scale", false);
   config.attention_scale = scale(*file, "granite.attention.scale", false);
   config.logit_scale = scale(*file, "granite.logit_scale", true);
-  return std::make_unique<GraniteModel>(std::move(file), std::move(config));
+  return make_llama_model(std::move(file), std::move(config));
 }
 
 }  // namespace slimllm

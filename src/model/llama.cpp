@@ -23,9 +23,13 @@ class LlamaModel final : public Model {
 
 }  // namespace
 
+std::unique_ptr<Model> make_llama_model(std::shared_ptr<const GgufFile> file, ModelConfig config) {
+  return std::make_unique<LlamaModel>(std::move(file), std::move(config));
+}
+
 std::unique_ptr<Model> load_llama(std::shared_ptr<const GgufFile> file) {
   ModelConfig config = read_model_config(*file, "llama");
-  return std::make_unique<LlamaModel>(std::move(file), std::move(config));
+  return make_llama_model(std::move(file), std::move(config));
 }
 
 }  // namespace slimllm
