@@ -25,8 +25,8 @@ ForwardState Model::make_state(int64_t max_tokens, int64_t max_outputs, OutputKi
   return ForwardState(config_, weights_.matrices(), max_tokens, max_outputs, kind);
 }
 
-KvCache Model::make_cache(int64_t n_ctx, int64_t n_seq) const {
-  return KvCache(cache_layers(), n_ctx, n_seq, config_.kv_dim());
+KvCache Model::make_cache(int64_t n_ctx, int64_t n_seq, bool allocate) const {
+  return KvCache(cache_layers(), n_ctx, n_seq, config_.kv_dim(), allocate);
 }
 
 void Model::check_batch(std::span<const BatchToken> batch, const KvCache& kv,
@@ -51,6 +51,10 @@ void Model::check_batch(std::span<const BatchToken> batch, const KvCache& kv,
     }
     if (t.pos < 0 || t.pos >= kv.n_ctx()) {
       fail("forward pass: position ", t.pos, " is outside the context of ", kv.n_ctx());
+    }
+    if (t.pos >= kv.capacity(t.seq)) {
+      fail("forward pass: position ", t.pos, " is beyond the ", kv.capacity(t.seq),
+           " cells sequence ", t.seq, " holds");
     }
     // The sequence's previous token in this batch, else its length in the cache, fixes where
     // this token may go. An encoder keeps nothing between calls: a sequence starts at 0.
