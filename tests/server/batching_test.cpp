@@ -187,9 +187,9 @@ TEST(Batching, PsAndMetricsShowTheBatchAndAnotherNumCtxDoesNotReload) {
   EXPECT_LE(model["kv_cache_bytes"].get<uint64_t>(), model["kv_cache_budget_bytes"].get<uint64_t>());
   auto metrics = c.Get("/metrics");
   ASSERT_TRUE(metrics);
-  EXPECT_NE(metrics->body.find("slimllm_batch_sequences_count{model=\"stories\"}"),
+  EXPECT_NE(metrics->body.find("slimllm_batch_sequences_count{model=\"stories:latest\"}"),
             std::string::npos);
-  EXPECT_NE(metrics->body.find("slimllm_kv_cache_budget_bytes{model=\"stories\"}"),
+  EXPECT_NE(metrics->body.find("slimllm_kv_cache_budget_bytes{model=\"stories:latest\"}"),
             std::string::npos);
 
   json smaller = greedy;
