@@ -190,6 +190,36 @@ std::span<const float> StepLoop::evaluate(int slot, std::span<const int32_t> tok
   s.start = start;
   s.done = 0;
   s.error.clear();
+  // Alone on the model (no other sequence running or waiting to join): the caller runs its own
+  // forward passes, as a single-sequence session would. Handing each token to the loop's thread
+  // and back costs two thread wake-ups per token, and on a busy machine each waits for a core.
+  // Another sequence joining meanwhile sends the rest of the job (the next chunk) to the loop;
+  // run_ keeps its passes after the one in progress.
+  while (s.done < s.job.size() && alone_locked(slot)) {
+    const size_t n = std::min<size_t>(s.job.size() - s.done,
+                                      static_cast<size_t>(config_.num_batch));
+    const int32_t first = s.start + static_cast<int32_t>(s.done);
+    grow_locked(slot, first + static_cast<int64_t>(n));
+    solo_batch_.clear();
+    for (size_t t = 0; t < n; ++t) {
+      const size_t at = s.done + t;
+      solo_batch_.push_back(BatchToken{s.job[at], first + static_cast<int32_t>(t), slot,
+                                       at + 1 == s.job.size()});
+    }
+    lock.unlock();
+    {
+      std::lock_guard running(run_);
+      const std::span<const float> logits = model_.forward(solo_batch_, kv_, state_, pool_);
+      if (s.done + n == s.job.size()) s.logits.assign(logits.begin(), logits.end());
+    }
+    lock.lock();
+    s.done += n;
+    ++stats_.steps;
+    stats_.step_tokens += n;
+    ++stats_.step_sequences;
+    ++stats_.sequences_per_step[0];
+  }
+  if (s.done == s.job.size()) return {s.logits.data(), s.logits.size()};
   s.state = State::kPending;
   s.arrival = ++arrivals_;
   work_.notify_all();
@@ -198,6 +228,14 @@ std::span<const float> StepLoop::evaluate(int slot, std::span<const int32_t> tok
   if (!s.error.empty()) fail(s.error);
   if (stopping_ && s.done < s.job.size()) fail("the model is unloading");
   return {s.logits.data(), s.logits.size()};
+}
+
+bool StepLoop::alone_locked(int slot) const {
+  if (waiting_ > 0 || stopping_) return false;
+  for (int i = 0; i < config_.slots; ++i) {
+    if (i != slot && slots_[static_cast<size_t>(i)].busy) return false;
+  }
+  return true;
 }
 
 void StepLoop::grow_locked(int slot, int64_t cells) {

@@ -90,6 +90,8 @@ class StepLoop {
   void leave(int slot);
   int64_t held_cells_locked(int except) const;
   void grow_locked(int slot, int64_t cells);
+  // No other sequence holds a slot or waits for one (and the loop is not stopping).
+  bool alone_locked(int slot) const;
 
   const Model& model_;
   ThreadPool* pool_;
@@ -107,6 +109,7 @@ class StepLoop {
   bool stopping_ = false;
   StepLoopStats stats_;
   std::vector<BatchToken> batch_;
+  std::vector<BatchToken> solo_batch_;  // a sequence alone runs its own passes (evaluate)
   std::thread thread_;
 };
 
