@@ -169,7 +169,10 @@ class GgufRunner final : public Runner {
           "embeddings");
     }
     const int64_t start = now_ns();
-    const int64_t num_ctx = num_ctx_;
+    const int64_t num_ctx =
+        input.num_ctx > 0
+            ? std::min(context_for(loaded_.model->config(), input.num_ctx), num_ctx_)
+            : num_ctx_;
     std::vector<std::vector<int32_t>> inputs;
     inputs.reserve(input.items.size());
     EmbedResult r;

@@ -122,6 +122,9 @@ struct EmbedInput {
   // An input longer than the context is cut to fit (its trailing special token kept); false
   // refuses it with ContextExceededError instead.
   bool truncate = true;
+  // The request's context (its num_ctx): a loaded model serves another context without a reload
+  // (Runner::holds_context), so the input is fitted to this one. 0: the loaded context.
+  int64_t num_ctx = 0;
 };
 
 struct EmbedResult {
