@@ -6,11 +6,14 @@
 // decode step reads every weight once); reported as GB/s of weights and % of the bandwidth.
 // GEMM (prompt, n = 32..512): one layer's matrices; reported as GOPS (2 ops per multiply-add)
 // and as the prompt tokens/s the matrices alone would allow for the whole model.
+// Decode steps (--decode 1,2,4,8): n tokens, one per sequence of a batched step, against the
+// GEMV's layers; reported as ms per whole-model step and as the cost of a step against one
+// token's (step_vs_1: 1.0 = the n tokens for the price of one).
 // Attention: a causal n-token prompt over the F16 cache, per layer and per whole prompt.
 //
 // Usage: bench_kernels [--threads 1,2] [--models llama1b,qwen3b] [--types Q8_0,Q4_K,...]
 //                      [--gemm 32,128,512] [--decode-mib 768] [--reps 3] [--attention 512]
-//                      [--no-ref] [--variants avx2,avxvnni,avx512,amx]
+//                      [--no-ref] [--variants avx2,avxvnni,avx512,amx] [--decode 1,2,4,8]
 // GEMM lines give the median (gops) and the best repetition (best_gops): on a shared machine
 // the best is the steadier figure for comparing two builds of one kernel.
 #include <algorithm>
@@ -200,6 +203,7 @@ struct Options {
   std::vector<std::string> types = {"Q8_0", "Q4_0", "Q4_K", "Q5_K", "Q6_K", "F16", "BF16", "F32"};
   std::vector<int64_t> gemm = {32, 128, 512};
   int64_t decode_mib = 768;
+  std::vector<int64_t> decode;  // tokens of the batched decode steps; empty = skip
   int reps = 3;
   bool ref = true;
   std::vector<std::string> variants;  // empty: every variant the CPU runs
@@ -226,7 +230,8 @@ void bench_model(const ModelShape& model, DType type, const std::vector<Variant>
       max_cols = std::max(max_cols, s.cols);
     }
   }
-  const int64_t max_n = *std::max_element(opt.gemm.begin(), opt.gemm.end());
+  int64_t max_n = *std::max_element(opt.gemm.begin(), opt.gemm.end());
+  for (int64_t n : opt.decode) max_n = std::max(max_n, n);
   std::vector<float> x(static_cast<size_t>(max_n * max_cols));
   std::mt19937 rng(7);
   std::normal_distribution<float> normal(0.0f, 1.0f);
@@ -260,6 +265,24 @@ void bench_model(const ModelShape& model, DType type, const std::vector<Variant>
         100.0 * best / bandwidth, gbs * 1e9 / (static_cast<double>(layer_bytes) * model.layers),
         bytes / g_cpu_seconds * 1e-9 * pool.size());
     std::fflush(stdout);
+  }
+  for (const Variant& v : variants) {
+    if (std::strcmp(v.table->name, "generic") == 0) continue;
+    double one = 0.0;
+    for (int64_t n : opt.decode) {
+      const double sec = time_it(opt.reps, [&] {
+        for (const Matrix& m : mats) v.table->matmul(m.view, x.data(), n, y.data(), s, &pool);
+      });
+      const double step_ms = sec * 1e3 * model.layers * static_cast<double>(model.matrices.size()) /
+                             static_cast<double>(mats.size());
+      if (n == 1) one = step_ms;
+      std::printf(
+          "model=%s type=%s threads=%d variant=%s op=decode n=%lld step_ms=%.2f "
+          "step_vs_1=%.2f tokens_per_s=%.1f\n",
+          model.name, tname, pool.size(), v.name, static_cast<long long>(n), step_ms,
+          one > 0.0 ? step_ms / one : 0.0, static_cast<double>(n) * 1e3 / step_ms);
+      std::fflush(stdout);
+    }
   }
   for (int64_t n : opt.gemm) {
     for (const Variant& v : variants) {
@@ -315,13 +338,16 @@ int main(int argc, char** argv) {
       opt.attention = std::max(0, std::atoi(next().c_str()));
     } else if (a == "--no-ref") {
       opt.ref = false;
+    } else if (a == "--decode") {
+      for (auto& t : split(next())) opt.decode.push_back(std::max(1, std::atoi(t.c_str())));
     } else if (a == "--variants") {
       opt.variants = split(next());
     } else {
       std::fprintf(stderr,
                    "usage: bench_kernels [--threads 1,2] [--models llama1b,qwen3b] "
                    "[--types Q8_0,Q4_K,...] [--gemm 32,128,512] [--decode-mib 768] [--reps 3] "
-                   "[--attention 512] [--no-ref] [--variants avx2,avxvnni,avx512,amx]\n");
+                   "[--attention 512] [--no-ref] [--variants avx2,avxvnni,avx512,amx] "
+                   "[--decode 1,2,4,8]\n");
       return 2;
     }
   }

@@ -31,34 +31,16 @@ std::vector<int32_t> truncate_prompt(std::span<const int32_t> prompt, int64_t nu
   return out;
 }
 
-// Runs `tokens` from position `start` through the model in num_batch pieces; returns the logits
-// of the last one.
-std::span<const float> evaluate(Session& s, std::span<const int32_t> tokens, int32_t start) {
-  std::span<const float> logits;
-  std::vector<BatchToken>& batch = s.batch();
-  for (size_t first = 0; first < tokens.size(); first += static_cast<size_t>(s.num_batch())) {
-    const size_t n = std::min(tokens.size() - first, static_cast<size_t>(s.num_batch()));
-    batch.clear();
-    for (size_t i = 0; i < n; ++i) {
-      const size_t at = first + i;
-      batch.push_back(
-          BatchToken{tokens[at], static_cast<int32_t>(start + at), 0, at + 1 == tokens.size()});
-    }
-    logits = s.model().forward(batch, s.kv(), s.state(), s.pool());
-  }
-  return logits;
-}
-
 }  // namespace
 
-GenerateStats generate(Session& s, std::span<const int32_t> prompt, const GenerateOptions& options,
+GenerateStats generate(SequenceContext& s, std::span<const int32_t> prompt, const GenerateOptions& options,
                        TokenText& text, const TextCallback& on_text) {
   return generate(s, prompt, options, text, [&](const GeneratedPiece& piece) {
     return piece.text.empty() || on_text(piece.text);
   });
 }
 
-GenerateStats generate(Session& s, std::span<const int32_t> prompt_in,
+GenerateStats generate(SequenceContext& s, std::span<const int32_t> prompt_in,
                        const GenerateOptions& options, TokenText& text,
                        const PieceCallback& on_piece, const GenerateControls& controls) {
   const int64_t start_ns = now_ns();
@@ -76,8 +58,7 @@ GenerateStats generate(Session& s, std::span<const int32_t> prompt_in,
     ++common;
   }
   common = std::min(common, prompt.size() - 1);
-  tokens.resize(common);
-  s.kv().set_length(0, static_cast<int32_t>(common));
+  s.keep_prefix(common);
 
   SamplerConfig sampling = options.sampling;
   if (sampling.repeat_last_n < 0) sampling.repeat_last_n = static_cast<int32_t>(num_ctx);
@@ -85,7 +66,7 @@ GenerateStats generate(Session& s, std::span<const int32_t> prompt_in,
   for (int32_t id : prompt) sampler.accept(id);
 
   std::span<const float> logits =
-      evaluate(s, std::span<const int32_t>(prompt).subspan(common), static_cast<int32_t>(common));
+      s.evaluate(std::span<const int32_t>(prompt).subspan(common), static_cast<int32_t>(common));
   tokens.insert(tokens.end(), prompt.begin() + static_cast<std::ptrdiff_t>(common), prompt.end());
   const int64_t prompt_done_ns = now_ns();
   stats.prompt_eval_count = static_cast<int64_t>(prompt.size());
@@ -154,12 +135,12 @@ GenerateStats generate(Session& s, std::span<const int32_t> prompt_in,
                                                  {"input", static_cast<int64_t>(tokens.size())},
                                                  {"keep", num_keep},
                                                  {"discard", discard}});
-      s.model().shift_context(s.kv(), 0, num_keep, discard, s.pool());
+      s.shift(num_keep, discard);
       tokens.erase(tokens.begin() + num_keep, tokens.begin() + num_keep + discard);
     }
     const int32_t pos = static_cast<int32_t>(tokens.size());
     tokens.push_back(next);
-    logits = evaluate(s, std::span<const int32_t>(&tokens.back(), 1), pos);
+    logits = s.evaluate(std::span<const int32_t>(&tokens.back(), 1), pos);
   }
   if (!cancelled) {
     const StopStrings::Result tail = stops.push(text.flush());

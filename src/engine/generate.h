@@ -13,6 +13,7 @@
 #include "engine/options.h"
 #include "engine/output_constraint.h"
 #include "engine/runner.h"
+#include "engine/sequence_context.h"
 #include "engine/session.h"
 #include "engine/token_text.h"
 
@@ -42,10 +43,10 @@ struct GenerateControls {
 
 // Generates from `prompt` (token ids, BOS included as the vocabulary wants). Throws Error for an
 // empty prompt or a prompt that cannot fit even after truncation.
-GenerateStats generate(Session& session, std::span<const int32_t> prompt,
+GenerateStats generate(SequenceContext& session, std::span<const int32_t> prompt,
                        const GenerateOptions& options, TokenText& text,
                        const PieceCallback& on_piece, const GenerateControls& controls = {});
-GenerateStats generate(Session& session, std::span<const int32_t> prompt,
+GenerateStats generate(SequenceContext& session, std::span<const int32_t> prompt,
                        const GenerateOptions& options, TokenText& text,
                        const TextCallback& on_text);
 

@@ -14,7 +14,7 @@
 #include "engine/loaded_model.h"
 #include "engine/output_constraint.h"
 #include "engine/rerank_pair.h"
-#include "engine/session.h"
+#include "engine/step_loop.h"
 #include "engine/tokenizer_text.h"
 #include "grammar/grammar.h"
 #include "model/config.h"
@@ -31,8 +31,24 @@ uint64_t state_bytes(const ModelConfig& c, int64_t num_batch) {
   return static_cast<uint64_t>(num_batch * per_token + c.n_vocab + c.n_embd) * sizeof(float);
 }
 
-int64_t context_for(const ModelConfig& c, const LoadOptions& o) {
-  return std::clamp<int64_t>(o.num_ctx, 4, std::max<int64_t>(4, c.n_ctx_train));
+int64_t context_for(const ModelConfig& c, int64_t num_ctx) {
+  return std::clamp<int64_t>(num_ctx, 4, std::max<int64_t>(4, c.n_ctx_train));
+}
+int64_t context_for(const ModelConfig& c, const LoadOptions& o) { return context_for(c, o.num_ctx); }
+
+// Prompt tokens a sequence adds to a step while others decode (StepLoopConfig::prefill_chunk):
+// on two cores, 64 tokens of a 1B model's prompt take about as long as eight decode steps, so
+// a long prompt arriving delays the running streams' next token by that much per step instead
+// of freezing them for the whole prompt, and still reads the prompt at near full batch speed.
+constexpr int64_t kPrefillChunk = 64;
+
+// Weights + the KV budget (num_ctx × num_parallel cells) + one forward state of num_batch tokens
+// with a row of logits per sequence slot.
+uint64_t runner_bytes(uint64_t file_bytes, const ModelConfig& c, int64_t num_ctx, int parallel,
+                      int64_t num_batch) {
+  const int64_t slots = 2 * static_cast<int64_t>(parallel);
+  return file_bytes + KvCache::bytes_for(c.n_layer, num_ctx, parallel, c.kv_dim()) +
+         state_bytes(c, num_batch) + static_cast<uint64_t>(slots * 2 * c.n_vocab) * sizeof(float);
 }
 
 GenerateOptions to_generate_options(const GenerateInput& in) {
@@ -60,20 +76,27 @@ class GgufRunner final : public Runner {
   GgufRunner(const ModelSpec& spec, const LoadOptions& options)
       : pool_(threads_or_available(options.num_thread)),
         loaded_(LoadedModel::load(spec.model_path, options.use_mmap, pool_.size())),
-        pooling_(pooling_of(*loaded_.model)) {
-    const int slots = std::max(1, options.num_parallel);
-    const int64_t num_ctx = context_for(loaded_.model->config(), options);
-    for (int i = 0; i < slots; ++i) {
-      slots_.push_back(std::make_unique<Slot>(*loaded_.model, num_ctx, options.num_batch, &pool_));
+        pooling_(pooling_of(*loaded_.model)),
+        num_ctx_(context_for(loaded_.model->config(), options)),
+        num_batch_(std::clamp<int64_t>(options.num_batch, 1, num_ctx_)) {
+    const ModelConfig& c = loaded_.model->config();
+    const int parallel = std::max(1, options.num_parallel);
+    if (!c.is_encoder) {
+      StepLoopConfig lc;
+      lc.max_running = parallel;
+      lc.slots = 2 * parallel;
+      lc.budget_cells = num_ctx_ * parallel;
+      lc.max_ctx = std::min<int64_t>(lc.budget_cells, std::max<int64_t>(4, c.n_ctx_train));
+      lc.num_batch = std::max<int64_t>(num_batch_, lc.slots);
+      lc.prefill_chunk = kPrefillChunk;
+      lc.rope_ctx = num_ctx_;
+      loop_.emplace(*loaded_.model, &pool_, lc);
     }
-    memory_ = loaded_.file->file_size();
-    for (const auto& slot : slots_) {
-      memory_ += slot->session.kv().bytes() +
-                 state_bytes(loaded_.model->config(), slot->session.num_batch());
-    }
+    memory_ = runner_bytes(loaded_.file->file_size(), c, num_ctx_, parallel, num_batch_);
   }
 
   GenerateResult generate(const GenerateInput& input, const TokenCallback& on_piece) override {
+    if (!loop_) fail("this model is an embedding model: it does not generate text");
     const int32_t vocab = loaded_.tokenizer.vocab_size();
     for (int32_t id : input.context_tokens) {
       if (id < 0 || id >= vocab) {
@@ -86,12 +109,21 @@ class GgufRunner final : public Runner {
         loaded_.tokenizer.encode(input.prompt, input.add_special, true);
     tokens.insert(tokens.end(), prompt.begin(), prompt.end());
     if (tokens.empty()) fail("the prompt is empty");
-    const Held held(*this, acquire(tokens));
-    Slot& slot = held.slot;
 
-    if (!input.truncate && static_cast<int64_t>(tokens.size()) >= slot.session.num_ctx()) {
+    const int64_t num_ctx =
+        input.num_ctx > 0 ? context_for(loaded_.model->config(), input.num_ctx) : num_ctx_;
+    if (!input.truncate && static_cast<int64_t>(tokens.size()) >= num_ctx) {
       throw GenerateInputError("the input length exceeds the context length");
     }
+    // The cells this generation may need: its prompt (as truncation leaves it) and the tokens it
+    // may generate, up to its context (past that it shifts or stops).
+    const SamplingOptions& so = input.sampling;
+    const int64_t limit =
+        so.num_predict < 0 || so.num_predict > 10 * num_ctx ? 10 * num_ctx : so.num_predict;
+    const int64_t prompt_cells = std::min<int64_t>(static_cast<int64_t>(tokens.size()), num_ctx - 1);
+    const int64_t need = std::min<int64_t>(num_ctx, prompt_cells + limit + 1);
+    const std::unique_ptr<StepLoop::Sequence> seq = loop_->join(tokens, num_ctx, need);
+
     TokenizerText text(loaded_.tokenizer);
     GenerateControls controls;
     controls.logprobs = input.logprobs;
@@ -101,8 +133,15 @@ class GgufRunner final : public Runner {
       constraint.emplace(compiled(input.grammar), grammar_vocab(), input.grammar.after);
       controls.constraint = &*constraint;
     }
-    const GenerateStats st = slimllm::generate(slot.session, tokens, to_generate_options(input),
-                                               text, on_piece, controls);
+    // While the client takes a piece, the loop runs its steps without this sequence.
+    const PieceCallback deliver = [&](const GeneratedPiece& piece) {
+      seq->set_away(true);
+      const bool more = on_piece(piece);
+      seq->set_away(false);
+      return more;
+    };
+    const GenerateStats st =
+        slimllm::generate(*seq, tokens, to_generate_options(input), text, deliver, controls);
     GenerateResult r;
     r.done_reason = st.done_reason;
     r.prompt_eval_count = st.prompt_eval_count;
@@ -110,13 +149,25 @@ class GgufRunner final : public Runner {
     r.prompt_eval_duration_ns = st.prompt_eval_duration;
     r.eval_count = st.eval_count;
     r.eval_duration_ns = st.eval_duration;
-    r.context = slot.session.tokens();
+    r.context = seq->tokens();
     return r;
   }
 
+  bool holds_context(int num_ctx) const override {
+    // Every sequence of a step rotates alike: a context that picks other LongRoPE factors than
+    // the loaded one needs a reload (ModelConfig::rope).
+    const ModelConfig& c = loaded_.model->config();
+    const int64_t ctx = context_for(c, num_ctx);
+    return loop_ && ctx <= loop_->config().max_ctx &&
+           c.uses_long_factors(ctx) == c.uses_long_factors(num_ctx_);
+  }
+  std::optional<BatchStats> batch_stats() const override {
+    if (!loop_) return std::nullopt;
+    return loop_->stats();
+  }
+
   EmbedResult embed(const EmbedInput& input) override {
-    const Held held(*this, acquire());
-    Slot& slot = held.slot;
+    Held held(*this);
 
     if (pooling_ == Pooling::kRank) {
       throw EmbedInputError(
@@ -124,7 +175,10 @@ class GgufRunner final : public Runner {
           "embeddings");
     }
     const int64_t start = now_ns();
-    const int64_t num_ctx = slot.session.num_ctx();
+    const int64_t num_ctx =
+        input.num_ctx > 0
+            ? std::min(context_for(loaded_.model->config(), input.num_ctx), num_ctx_)
+            : num_ctx_;
     std::vector<std::vector<int32_t>> inputs;
     inputs.reserve(input.items.size());
     EmbedResult r;
@@ -132,18 +186,17 @@ class GgufRunner final : public Runner {
       inputs.push_back(embed_tokens(item, num_ctx, input.truncate));
       r.prompt_eval_count += static_cast<int64_t>(inputs.back().size());
     }
-    r.embeddings = embed_batch(*loaded_.model, inputs, pooling_, num_ctx, embed_state(slot), &pool_);
+    r.embeddings = embed_batch(*loaded_.model, inputs, pooling_, num_ctx, embed_state(held), &pool_);
     r.prompt_eval_duration_ns = now_ns() - start;
     return r;
   }
 
   RerankResult rerank(const RerankInput& input) override {
     if (pooling_ != Pooling::kRank) throw EmbedInputError("this model does not support reranking");
-    const Held held(*this, acquire());
-    Slot& slot = held.slot;
+    Held held(*this);
 
     const int64_t start = now_ns();
-    const int64_t num_ctx = slot.session.num_ctx();
+    const int64_t num_ctx = num_ctx_;
     std::vector<std::vector<int32_t>> pairs;
     pairs.reserve(input.documents.size());
     RerankResult r;
@@ -153,7 +206,7 @@ class GgufRunner final : public Runner {
       r.prompt_eval_count += static_cast<int64_t>(pairs.back().size());
     }
     const std::vector<std::vector<float>> heads =
-        embed_batch(*loaded_.model, pairs, pooling_, num_ctx, embed_state(slot), &pool_);
+        embed_batch(*loaded_.model, pairs, pooling_, num_ctx, embed_state(held), &pool_);
     for (const auto& head : heads) r.logits.push_back(head.at(0));
     r.prompt_eval_duration_ns = now_ns() - start;
     return r;
@@ -162,9 +215,7 @@ class GgufRunner final : public Runner {
   uint64_t memory_bytes() const override { return memory_; }
   int vocab_size() const override { return loaded_.tokenizer.vocab_size(); }
 
-  int context_length() const override {
-    return static_cast<int>(slots_.front()->session.num_ctx());
-  }
+  int context_length() const override { return static_cast<int>(num_ctx_); }
   size_t count_tokens(std::string_view text) const override {
     return loaded_.tokenizer.encode(text, false, true).size();
   }
@@ -223,74 +274,42 @@ class GgufRunner final : public Runner {
     return tokens;
   }
 
-  struct Slot;
-  // A slot held for one call, released however the call ends.
+  // Working memory of one embedding or rerank call, taken from a free list (made on demand: as
+  // many as calls ran at once) and given back however the call ends. Every token of a pass may
+  // return its hidden state (mean pooling), so a pass's outputs are as many as its tokens.
   struct Held {
-    Held(GgufRunner& r, Slot& s) : runner(r), slot(s) {}
-    Held(const Held&) = delete;
-    Held& operator=(const Held&) = delete;
-    ~Held() { runner.release(slot); }
-    GgufRunner& runner;
-    Slot& slot;
-  };
-  // Working memory of embedding passes: every token of a pass may return its hidden state (mean
-  // pooling), so a pass's outputs are as many as its tokens. Made on the first request, then kept.
-  ForwardState& embed_state(Slot& slot) const {
-    if (!slot.embed_state) {
-      const int64_t n = slot.session.num_batch();
-      slot.embed_state.emplace(loaded_.model->make_state(n, n, OutputKind::kHidden));
-    }
-    return *slot.embed_state;
-  }
-
-  struct Slot {
-    Slot(const Model& model, int64_t num_ctx, int64_t num_batch, ThreadPool* pool)
-        : session(model, num_ctx, num_batch, pool) {}
-    Session session;
-    std::optional<ForwardState> embed_state;  // working memory of embedding passes
-    bool busy = false;
-    uint64_t last_used = 0;  // uses_ when last acquired
-  };
-
-  // The scheduler admits at most num_parallel calls at once, so a free slot always exists. A
-  // generation takes the free slot whose cache holds the longest prefix of its tokens (the same
-  // conversation's earlier turn, a shared system prompt), else the one used longest ago, so
-  // with several slots each conversation keeps finding its own cache. A few shared tokens (a
-  // BOS, a template's opening) do not count: taking that slot would drop a conversation's cache
-  // for nothing.
-  Slot& acquire(std::span<const int32_t> tokens = {}) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    Slot* best = nullptr;
-    size_t best_common = 0;
-    for (auto& slot : slots_) {
-      if (slot->busy) continue;
-      const std::vector<int32_t>& cached = slot->session.tokens();
-      size_t common = 0;
-      while (common < cached.size() && common < tokens.size() && cached[common] == tokens[common])
-        ++common;
-      if (common < kMinReuse && common < cached.size()) common = 0;
-      if (!best || common > best_common ||
-          (common == best_common && slot->last_used < best->last_used)) {
-        best = slot.get();
-        best_common = common;
+    explicit Held(GgufRunner& r) : runner(r) {
+      std::lock_guard<std::mutex> lock(r.mutex_);
+      if (!r.embed_states_.empty()) {
+        state = std::move(r.embed_states_.back());
+        r.embed_states_.pop_back();
       }
     }
-    if (!best) fail("model runner: all ", slots_.size(), " slots are busy");
-    best->busy = true;
-    best->last_used = ++uses_;
-    return *best;
-  }
-  void release(Slot& slot) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    slot.busy = false;
+    Held(const Held&) = delete;
+    Held& operator=(const Held&) = delete;
+    ~Held() {
+      if (!state) return;
+      std::lock_guard<std::mutex> lock(runner.mutex_);
+      runner.embed_states_.push_back(std::move(state));
+    }
+    GgufRunner& runner;
+    std::unique_ptr<ForwardState> state;
+  };
+  ForwardState& embed_state(Held& held) const {
+    if (!held.state) {
+      held.state = std::make_unique<ForwardState>(
+          loaded_.model->make_state(num_batch_, num_batch_, OutputKind::kHidden));
+    }
+    return *held.state;
   }
 
   ThreadPool pool_;  // before loaded_: its size is the number of threads that read the file
   LoadedModel loaded_;
   Pooling pooling_;
-  std::vector<std::unique_ptr<Slot>> slots_;
-  uint64_t uses_ = 0;  // acquisitions so far, under mutex_
-  static constexpr size_t kMinReuse = 4;  // shared tokens that make a slot's cache worth taking
+  int64_t num_ctx_;    // the loaded context: the budget is num_ctx_ × num_parallel cells
+  int64_t num_batch_;  // tokens per forward pass
+  std::optional<StepLoop> loop_;  // none for an encoder (embeddings only)
+  std::vector<std::unique_ptr<ForwardState>> embed_states_;  // free ones, under mutex_
   std::mutex mutex_;
   uint64_t memory_ = 0;
   std::shared_ptr<const GrammarVocab> grammar_vocab_;
@@ -302,10 +321,9 @@ class GgufRunner final : public Runner {
 uint64_t GgufRunnerFactory::estimate_bytes(const ModelSpec& spec, const LoadOptions& options) {
   const GgufFile file = GgufFile::open(spec.model_path);
   const ModelConfig c = read_model_config(file, file.require_string("general.architecture"));
-  const int64_t slots = std::max(1, options.num_parallel);
-  return file.file_size() +
-         KvCache::bytes_for(c.n_layer, context_for(c, options), slots, c.kv_dim()) +
-         slots * state_bytes(c, std::clamp<int64_t>(options.num_batch, 1, context_for(c, options)));
+  const int64_t num_ctx = context_for(c, options);
+  return runner_bytes(file.file_size(), c, num_ctx, std::max(1, options.num_parallel),
+                      std::clamp<int64_t>(options.num_batch, 1, num_ctx));
 }
 
 std::unique_ptr<Runner> GgufRunnerFactory::load(const ModelSpec& spec, const LoadOptions& options) {

@@ -24,7 +24,7 @@ struct LoadOptions {
   int main_gpu = 0;
   std::optional<bool> use_mmap;
   int num_thread = 0;    // 0: the CPUs this process may use (available_cpus)
-  int num_parallel = 1;  // sequences decoded at once (KV cache holds num_ctx × num_parallel)
+  int num_parallel = 1;  // sequences decoded at once; the KV budget is num_ctx × num_parallel cells
 
   bool operator==(const LoadOptions&) const = default;
 };
@@ -60,6 +60,9 @@ struct OutputGrammar {
 
 struct GenerateInput {
   std::string prompt;                   // the rendered prompt text
+  // The request's num_ctx when it differs from the loaded one (the runner said it holds it,
+  // Runner::holds_context); 0: the loaded context.
+  int num_ctx = 0;
   std::vector<int32_t> context_tokens;  // tokens placed before the prompt (deprecated `context`)
   bool add_special = true;  // add BOS etc. as the vocabulary asks (false for raw context)
   SamplingOptions sampling;
@@ -119,6 +122,9 @@ struct EmbedInput {
   // An input longer than the context is cut to fit (its trailing special token kept); false
   // refuses it with ContextExceededError instead.
   bool truncate = true;
+  // The request's context (its num_ctx): a loaded model serves another context without a reload
+  // (Runner::holds_context), so the input is fitted to this one. 0: the loaded context.
+  int64_t num_ctx = 0;
 };
 
 struct EmbedResult {
@@ -166,6 +172,21 @@ class GenerateInputError : public Error {
   using Error::Error;
 };
 
+// What a runner that batches its sequences (continuous batching) is doing, for /metrics and
+// /api/ps.
+struct BatchStats {
+  int running = 0;  // sequences generating
+  int waiting = 0;  // generations waiting for room in the KV budget
+  uint64_t kv_bytes = 0;         // KV cache held now (running and cached idle sequences)
+  uint64_t kv_budget_bytes = 0;  // the most it may hold
+  uint64_t steps = 0;            // batched forward passes so far
+  uint64_t step_tokens = 0;      // tokens they carried
+  uint64_t step_sequences = 0;   // sequences they advanced (summed over steps)
+  // Steps by how many sequences they advanced: 1, 2, 3–4, 5–8, 9–16, more.
+  std::vector<uint64_t> sequences_per_step = std::vector<uint64_t>(6, 0);
+  static constexpr int kBucketBounds[] = {1, 2, 4, 8, 16};
+};
+
 // Receives each piece of generated text as it is decoded; return false to stop generating (the
 // client went away). Runners must check it after every token.
 using TokenCallback = std::function<bool(const GeneratedPiece& piece)>;
@@ -178,6 +199,14 @@ class Runner {
   virtual GenerateResult generate(const GenerateInput& input, const TokenCallback& on_piece) = 0;
   // Bytes of memory the loaded model holds (weights + KV cache + scratch).
   virtual uint64_t memory_bytes() const = 0;
+  // Whether generations with this num_ctx can run on this runner as loaded (GenerateInput::
+  // num_ctx), so a request asking for another context need not reload the model.
+  virtual bool holds_context(int num_ctx) const {
+    (void)num_ctx;
+    return false;
+  }
+  // Batching counters, for runners that batch their sequences.
+  virtual std::optional<BatchStats> batch_stats() const { return std::nullopt; }
   // The context length actually in use (num_ctx clamped to the model's).
   virtual int context_length() const = 0;
   // Tokens in the model's vocabulary, so that token ids from a request can be checked before a

@@ -27,6 +27,16 @@ struct SchedulerModel {
 
 namespace {
 
+// Whether a loaded model serves a request with these options: the same options, or options that
+// differ only in num_ctx when the runner holds that context within its KV budget (so a request
+// asking for another context does not reload the model).
+bool serves(const SchedulerModel& m, const LoadOptions& o) {
+  if (m.options == o) return true;
+  LoadOptions same = m.options;
+  same.num_ctx = o.num_ctx;
+  return same == o && m.runner && m.runner->holds_context(o.num_ctx);
+}
+
 constexpr int64_t kForeverNs = std::numeric_limits<int64_t>::max();
 
 int env_int(const char* name, int fallback) {
@@ -82,7 +92,7 @@ SchedulerConfig SchedulerConfig::from_env() {
   int loaded = env_int("OLLAMA_MAX_LOADED_MODELS", 0);
   c.max_loaded_models = loaded > 0 ? loaded : 3;
   int parallel = env_int("OLLAMA_NUM_PARALLEL", 0);
-  c.num_parallel = parallel > 0 ? parallel : 1;
+  c.num_parallel = parallel > 0 ? parallel : kDefaultNumParallel;
   c.max_queue = static_cast<size_t>(env_int("OLLAMA_MAX_QUEUE", 512));
   return c;
 }
@@ -179,7 +189,7 @@ RunnerLease Scheduler::acquire(const ModelSpec& spec, LoadOptions options,
   auto& queue = queues_[path];
   if (queue.empty()) {
     auto it = models_.find(path);
-    if (it != models_.end() && it->second->runner && it->second->options == options &&
+    if (it != models_.end() && it->second->runner && serves(*it->second, options) &&
         it->second->active < config_.num_parallel) {
       return grant(it->second);
     }
@@ -214,7 +224,7 @@ RunnerLease Scheduler::acquire(const ModelSpec& spec, LoadOptions options,
       auto it = models_.find(path);
       if (it != models_.end() && it->second->runner) {
         auto model = it->second;
-        if (model->options == options) {
+        if (serves(*model, options)) {
           if (model->active < config_.num_parallel) {
             leave_queue();
             return grant(model);
@@ -386,6 +396,8 @@ std::vector<LoadedModelInfo> Scheduler::loaded() const {
     info.memory_bytes = model->memory_bytes;
     info.context_length = model->runner ? model->runner->context_length() : model->options.num_ctx;
     info.active = model->active;
+    if (auto q = queues_.find(path); q != queues_.end()) info.queued = q->second.size();
+    if (model->runner) info.batch = model->runner->batch_stats();
     info.expires_at = model->active > 0 ? wall_after(model->keep_alive_ns) : model->expires_wall;
     if (model->keep_alive_ns == kForeverNs)
       info.expires_at = std::chrono::system_clock::time_point::max();
@@ -411,6 +423,7 @@ std::vector<ModelActivity> Scheduler::activity() const {
     a.active += model->active;
     a.loaded = a.loaded || model->runner != nullptr;
     a.memory_bytes += model->memory_bytes;
+    if (model->runner) a.batch = model->runner->batch_stats();
   }
   for (const auto& [path, queue] : queues_) {
     if (queue.empty()) continue;

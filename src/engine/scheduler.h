@@ -22,6 +22,11 @@
 
 namespace slimllm {
 
+// Sequences one model decodes at once when OLLAMA_NUM_PARALLEL is unset: they are batched into
+// one forward pass per step (step_loop.h), so on a CPU pod four streams cost little more than one,
+// and the KV cache is drawn from a budget of num_ctx × this many cells as sequences need it.
+constexpr int kDefaultNumParallel = 4;
+
 struct SchedulerConfig {
   int max_loaded_models = 3;
   int num_parallel = 1;
@@ -29,7 +34,8 @@ struct SchedulerConfig {
   int64_t default_keep_alive_ns = 5LL * 60 * 1'000'000'000;  // INT64_MAX: forever
   uint64_t memory_budget = 0;                                // bytes; 0: detect
 
-  // OLLAMA_MAX_LOADED_MODELS (0 ⇒ 3), OLLAMA_NUM_PARALLEL (1), OLLAMA_MAX_QUEUE (512);
+  // OLLAMA_MAX_LOADED_MODELS (0 ⇒ 3), OLLAMA_NUM_PARALLEL (kDefaultNumParallel),
+  // OLLAMA_MAX_QUEUE (512);
   // keep_alive is the caller's (it parses OLLAMA_KEEP_ALIVE).
   static SchedulerConfig from_env();
 };
@@ -55,6 +61,8 @@ struct LoadedModelInfo {
   uint64_t memory_bytes = 0;
   int context_length = 0;
   int active = 0;
+  size_t queued = 0;                // requests waiting for a slot on it
+  std::optional<BatchStats> batch;  // its runner's batching counters, when it batches
   // When it unloads; time_point::max() for forever.
   std::chrono::system_clock::time_point expires_at;
 };
@@ -66,6 +74,7 @@ struct ModelActivity {
   size_t queued = 0;
   bool loaded = false;
   uint64_t memory_bytes = 0;
+  std::optional<BatchStats> batch;  // its runner's batching counters, when it batches
 };
 
 class Scheduler;

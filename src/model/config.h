@@ -96,9 +96,12 @@ struct ModelConfig {
   // The rotation of one layer for sequences of up to n_ctx positions: LongRoPE's long factors
   // beyond the original context, and a sliding-window layer's own base and scale where it has
   // them.
+  bool uses_long_factors(int64_t n_ctx) const {
+    return !rope_factors_long.empty() && n_ctx > rope_original_context;
+  }
   RopeParams rope(int64_t layer, int64_t n_ctx) const {
     RopeParams p = rope();
-    if (!rope_factors_long.empty() && n_ctx > rope_original_context) {
+    if (uses_long_factors(n_ctx)) {
       p.freq_factors = rope_factors_long.data();
     }
     if (is_swa_layer(layer)) {

@@ -53,7 +53,7 @@ void Model::forward_layers(std::span<const BatchToken> batch, KvCache& kv, Forwa
   if (c.embedding_scale != 0.0f) scale_in_place(s.x.data(), n * c.n_embd, c.embedding_scale);
   for (int64_t i = 0; i < c.n_layer; ++i) {
     const LayerWeights& l = weights_.layers[static_cast<size_t>(i)];
-    const RopeParams rope_params = c.rope(i, kv.n_ctx());
+    const RopeParams rope_params = c.rope(i, kv.rope_context());
 
     // Attention: x += Wo · attention(rope(qn(Wq·xb + bq)), rope(kn(Wk·xb + bk)), Wv·xb + bv),
     // xb = rmsnorm(x), qn and kn an RMSNorm of each head; biases and head norms are empty

@@ -51,7 +51,7 @@ class GemmaModel final : public Model {
     for (int64_t i = 0; i < n * c.n_embd; ++i) s.x[static_cast<size_t>(i)] *= c.embedding_scale;
     for (int64_t i = 0; i < c.n_layer; ++i) {
       const LayerWeights& l = weights_.layers[static_cast<size_t>(i)];
-      const RopeParams rope_params = c.rope(i, kv.n_ctx());
+      const RopeParams rope_params = c.rope(i, kv.rope_context());
 
       // Attention: x += post_norm(Wo · attention(rope(qn(Wq·xb)), rope(kn(Wk·xb)), Wv·xb)),
       // xb = rmsnorm(x); attend() applies the layer's window, scale and soft cap.

@@ -25,8 +25,8 @@ ForwardState Model::make_state(int64_t max_tokens, int64_t max_outputs, OutputKi
   return ForwardState(config_, weights_.matrices(), max_tokens, max_outputs, kind);
 }
 
-KvCache Model::make_cache(int64_t n_ctx, int64_t n_seq) const {
-  return KvCache(cache_layers(), n_ctx, n_seq, config_.kv_dim());
+KvCache Model::make_cache(int64_t n_ctx, int64_t n_seq, bool allocate) const {
+  return KvCache(cache_layers(), n_ctx, n_seq, config_.kv_dim(), allocate);
 }
 
 void Model::check_batch(std::span<const BatchToken> batch, const KvCache& kv,
@@ -51,6 +51,10 @@ void Model::check_batch(std::span<const BatchToken> batch, const KvCache& kv,
     }
     if (t.pos < 0 || t.pos >= kv.n_ctx()) {
       fail("forward pass: position ", t.pos, " is outside the context of ", kv.n_ctx());
+    }
+    if (t.pos >= kv.capacity(t.seq)) {
+      fail("forward pass: position ", t.pos, " is beyond the ", kv.capacity(t.seq),
+           " cells sequence ", t.seq, " holds");
     }
     // The sequence's previous token in this batch, else its length in the cache, fixes where
     // this token may go. An encoder keeps nothing between calls: a sequence starts at 0.
@@ -149,7 +153,7 @@ void Model::shift_context(KvCache& kv, int64_t seq, int32_t keep, int32_t discar
   const int32_t delta = -discard;
   std::vector<float> cell(static_cast<size_t>(kv.kv_dim()));
   for (int64_t layer = 0; layer < config_.n_layer; ++layer) {
-    const RopeParams rope_params = config_.rope(layer, kv.n_ctx());
+    const RopeParams rope_params = config_.rope(layer, kv.rope_context());
     for (int32_t c = keep; c < kv.length(seq); ++c) {
       uint16_t* k = kv.k(layer, seq, c);
       for (size_t i = 0; i < cell.size(); ++i) cell[i] = f16_to_f32(k[i]);

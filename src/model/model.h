@@ -68,8 +68,9 @@ class Model {
   ForwardState make_state(int64_t max_tokens, int64_t max_outputs,
                           OutputKind kind = OutputKind::kLogits) const;
   // A cache of n_ctx positions for each of n_seq sequences. An encoder's has one layer, which
-  // every layer reuses (encoder.h).
-  KvCache make_cache(int64_t n_ctx, int64_t n_seq) const;
+  // every layer reuses (encoder.h). Without `allocate`, no sequence holds cells until the caller
+  // reserves them (kv_cache.h).
+  KvCache make_cache(int64_t n_ctx, int64_t n_seq, bool allocate = true) const;
 
   // Runs the batch: writes every token's keys and values into `kv` and returns, in batch order,
   // one row per token with `output` set ([n_out, n_vocab] logits or [n_out, n_embd] hidden

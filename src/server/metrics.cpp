@@ -153,6 +153,48 @@ void Metrics::add_pull_bytes(const std::string& model, uint64_t bytes) {
   pull_bytes_[model] += bytes;
 }
 
+namespace {
+
+// The continuous-batching counters of the models whose runner batches (engine/step_loop.h).
+void batching(std::string& out, const std::vector<ModelActivity>& activity) {
+  auto each = [&](const char* name, const char* type, const char* help, auto value) {
+    header(out, name, type, help);
+    for (const ModelActivity& a : activity) {
+      if (a.batch) out += str_cat(name, "{", model_label(a.name), "} ", value(*a.batch), "\n");
+    }
+  };
+  each("slimllm_sequences_running", "gauge", "Sequences generating in a model's batch.",
+       [](const BatchStats& b) { return b.running; });
+  each("slimllm_sequences_waiting", "gauge",
+       "Generations admitted but waiting for room in the model's KV budget.",
+       [](const BatchStats& b) { return b.waiting; });
+  each("slimllm_kv_cache_bytes", "gauge",
+       "KV cache held now (running sequences and cached idle ones).",
+       [](const BatchStats& b) { return b.kv_bytes; });
+  each("slimllm_kv_cache_budget_bytes", "gauge", "The most KV cache the model may hold.",
+       [](const BatchStats& b) { return b.kv_budget_bytes; });
+  each("slimllm_batch_tokens_total", "counter", "Tokens carried by batched forward passes.",
+       [](const BatchStats& b) { return b.step_tokens; });
+  header(out, "slimllm_batch_sequences", "histogram",
+         "Sequences advanced by each batched forward pass (step).");
+  for (const ModelActivity& a : activity) {
+    if (!a.batch) continue;
+    const BatchStats& b = *a.batch;
+    const std::string labels = model_label(a.name);
+    uint64_t cumulative = 0;
+    for (size_t i = 0; i < std::size(BatchStats::kBucketBounds); ++i) {
+      cumulative += b.sequences_per_step[i];
+      out += str_cat("slimllm_batch_sequences_bucket{", labels, ",le=\"",
+                     BatchStats::kBucketBounds[i], "\"} ", cumulative, "\n");
+    }
+    out += str_cat("slimllm_batch_sequences_bucket{", labels, ",le=\"+Inf\"} ", b.steps, "\n");
+    out += str_cat("slimllm_batch_sequences_sum{", labels, "} ", b.step_sequences, "\n");
+    out += str_cat("slimllm_batch_sequences_count{", labels, "} ", b.steps, "\n");
+  }
+}
+
+}  // namespace
+
 std::string Metrics::render(const std::vector<ModelActivity>& activity, bool draining) const {
   std::string out;
   header(out, "slimllm_build_info", "gauge",
@@ -185,6 +227,8 @@ std::string Metrics::render(const std::vector<ModelActivity>& activity, bool dra
           str_cat("slimllm_model_memory_bytes{", model_label(a.name), "} ", a.memory_bytes, "\n");
     }
   }
+
+  batching(out, activity);
 
   std::lock_guard lock(mutex_);
   header(out, "slimllm_process_start_time_seconds", "gauge",

@@ -57,6 +57,7 @@ void handle_embed(ServerContext& ctx, const http::Request& req, http::Response& 
   }
   EmbedInput input;
   input.truncate = r.truncate.value_or(true);
+  input.num_ctx = load_options(options).num_ctx;
   for (const std::string& text : r.input) input.items.push_back(EmbedItem::of_text(text));
   for (const auto& ids : r.tokens) input.items.push_back(EmbedItem::of_tokens(ids));
   EmbedResult result = run_embed(lease, input, 400);
@@ -89,6 +90,7 @@ void handle_embeddings(ServerContext& ctx, const http::Request& req, http::Respo
   // (an input longer than the context among them) with 500.
   EmbedInput input;
   input.truncate = false;
+  input.num_ctx = load_options(options).num_ctx;
   input.items.push_back(EmbedItem::of_text(r.prompt));
   EmbedResult result = run_embed(lease, input, 500);
   lease.release();

@@ -140,6 +140,7 @@ StartedGeneration start_generation(ServerContext& ctx, const http::Request& req,
   g.input.top_logprobs = r.top_logprobs;
   g.input.truncate = r.truncate.value_or(true);
   g.input.shift = r.shift.value_or(true);
+  g.input.num_ctx = options.num_ctx;  // a loaded model with another num_ctx may serve it
   g.watch = watch_generation(ctx, model.name.display(), start);
   g.watch.client_gone = client_gone(req);
   g.lease = std::make_shared<RunnerLease>(
@@ -339,7 +340,10 @@ void handle_chat(ServerContext& ctx, const http::Request& req, http::Response& r
   StartedGeneration g = start_generation(ctx, req, *model, r, options, "", grammar, start);
   if (r.truncate.value_or(true)) {
     Runner& runner = g.lease->runner();
-    p.num_ctx = static_cast<size_t>(runner.context_length());
+    p.num_ctx = static_cast<size_t>(runner.holds_context(g.input.num_ctx)
+                                        ? std::min(g.input.num_ctx, runner.context_length() *
+                                                                        ctx.scheduler.config().num_parallel)
+                                        : runner.context_length());
     p.count_tokens = [&runner](std::string_view text) { return runner.count_tokens(text); };
   }
   const std::string prompt = ctx.renderer->render(p);

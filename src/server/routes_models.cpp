@@ -70,7 +70,15 @@ void handle_ps(ServerContext& ctx, http::Response& res) {
       entry.digest = m->stored.digest;
       entry.details = model_details(m->layers);
     }
-    models.push_back(entry.to_json());
+    OrderedJson j = entry.to_json();
+    // slimllm's own: its sequences and KV memory (continuous batching), beside Ollama's fields.
+    if (info.batch) {
+      j["running"] = info.batch->running;
+      j["queued"] = info.queued + static_cast<size_t>(info.batch->waiting);
+      j["kv_cache_bytes"] = info.batch->kv_bytes;
+      j["kv_cache_budget_bytes"] = info.batch->kv_budget_bytes;
+    }
+    models.push_back(std::move(j));
   }
   OrderedJson body;
   body["models"] = models;

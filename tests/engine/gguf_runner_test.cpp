@@ -57,6 +57,45 @@ TEST(GgufRunner, GeneratesTheGoldenTextAndReportsCounts) {
   }
 }
 
+// LongRoPE (phi3) picks its factors by the context: the loaded num_ctx, not the larger number of
+// cells the batching cache lets one sequence hold (num_ctx × num_parallel here, past the
+// original 512 where the long factors start). A request whose num_ctx would pick the other
+// factors cannot share the loaded model's steps: it asks for a reload.
+TEST(GgufRunner, ALongRopeModelRotatesForTheLoadedContext) {
+  std::ifstream in(std::string(SLIMLLM_DATA) + "/decoders/phi3-short.json");
+  ASSERT_TRUE(in);
+  const nlohmann::json ref = nlohmann::json::parse(in);
+  ASSERT_EQ(ref["n_ctx"].get<int>(), 256);
+  const nlohmann::json& want = ref["models"]["phi3-f32.gguf"];
+  ModelSpec spec;
+  spec.name = "phi3";
+  spec.model_path = std::string(SLIMLLM_DATA) + "/decoders/phi3-f32.gguf";
+  LoadOptions load;
+  load.num_ctx = 256;
+  load.num_parallel = 4;
+  load.num_thread = 1;
+  auto runner = GgufRunnerFactory().load(spec, load);
+  EXPECT_TRUE(runner->holds_context(256));
+  EXPECT_TRUE(runner->holds_context(512));
+  EXPECT_FALSE(runner->holds_context(1024));  // the long factors
+
+  for (size_t p = 0; p < want["prompts"].size(); ++p) {
+    const auto prompt = want["prompts"][p].get<std::vector<int32_t>>();
+    const auto ids = want["gen_ids"][p].get<std::vector<int32_t>>();
+    GenerateInput input;
+    input.context_tokens = prompt;
+    input.add_special = false;
+    input.sampling.temperature = 0;
+    input.sampling.num_predict = static_cast<int>(ids.size());
+    const GenerateResult r = runner->generate(input, [](const GeneratedPiece&) { return true; });
+    ASSERT_EQ(r.context.size(), prompt.size() + ids.size());
+    EXPECT_EQ(std::vector<int32_t>(r.context.begin() + static_cast<long>(prompt.size()),
+                                   r.context.end()),
+              ids)
+        << "prompt " << p;
+  }
+}
+
 TEST(GgufRunner, RefusesAnOverlongPromptWhenTruncationIsOff) {
   ModelSpec spec;
   spec.model_path = std::string(SLIMLLM_TESTDATA) + "/models/stories260K.gguf";

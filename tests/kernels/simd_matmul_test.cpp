@@ -283,6 +283,39 @@ TEST_P(SimdTest, QuantizedTypesMatchTheReference) {
   }
 }
 
+// A batched decode step: 2..8 tokens (one per sequence) take the decode products, which read
+// each weight row once for all tokens (common.inc's kGemvMaxTokens), in row streams of 1, 2 or 4
+// with their tails; an odd number of blocks leaves the AVX-512 pair layout a last single block.
+TEST_P(SimdTest, DecodeStepsOfSeveralTokensMatchTheReference) {
+  uint32_t seed = 900;
+  for (DType type : {DType::kQ8_0, DType::kQ4_0, DType::kQ4_K, DType::kQ5_K, DType::kQ6_K}) {
+    const int64_t block = type == DType::kQ8_0 || type == DType::kQ4_0 ? 32 : 256;
+    for (int64_t n = 2; n <= 8; ++n) {
+      for (int64_t rows : {1, 3, 4, 9, 18, 67})
+        check_matmul(GetParam(), type, rows, block * 3, n, nullptr, seed++);
+      check_matmul(GetParam(), type, 40, block * 8, n, nullptr, seed++);
+    }
+  }
+}
+
+// A forward pass sizes its scratch once for its most tokens; every smaller count must fit in
+// it, the decode steps' layout (one token apart) included.
+TEST_P(SimdTest, ScratchForMoreTokensServesFewer) {
+  const KernelTable& table = GetParam().table();
+  for (DType type : {DType::kQ8_0, DType::kQ4_0, DType::kQ4_K, DType::kQ6_K}) {
+    for (int64_t cols : {int64_t{256}, int64_t{2048}}) {
+      for (int64_t most : {9, 16, 64, 512}) {
+        for (int64_t n = 1; n <= most; ++n) {
+          EXPECT_LE(table.matmul_scratch_bytes(type, cols, n),
+                    table.matmul_scratch_bytes(type, cols, most))
+              << GetParam().name << " " << dtype_name(type) << " cols=" << cols << " n=" << n
+              << " most=" << most;
+        }
+      }
+    }
+  }
+}
+
 // The widest prompt tiles (AMX: 32 rows × 32 tokens, whole 16-token groups) full, partial
 // and with tails, up to the 128 tokens of a pass; and a matrix wider than the AMX Q8_0 tiles'
 // scale buffer (512 blocks), which takes the avx512 path.

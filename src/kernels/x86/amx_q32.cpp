@@ -229,7 +229,10 @@ int64_t gemm_q32_tiles(const WeightView& w, int64_t r0, int64_t r1, const uint8_
 
 void gemm_q32(const WeightView& w, int64_t r0, int64_t r1, const uint8_t* act, int64_t n,
               float* y) {
-  if (n == 1 || w.cols / 32 > kMaxBlocks) return avx512::gemm_q32(w, r0, r1, act, n, y);
+  // A decode step (up to kGemvMaxTokens tokens) streams the rows once: the avx512 decode path.
+  if (n <= kGemvMaxTokens || w.cols / 32 > kMaxBlocks) {
+    return avx512::gemm_q32(w, r0, r1, act, n, y);
+  }
   const int64_t done = w.type == DType::kQ8_0 ? gemm_q32_tiles<WeightQ8_0>(w, r0, r1, act, n, y)
                                               : gemm_q32_tiles<WeightQ4_0>(w, r0, r1, act, n, y);
   if (done < r1) avx512::gemm_q32(w, done, r1, act, n, y);
