@@ -107,7 +107,11 @@ async function startServer() {
     if (i > 200) throw new Error("server did not start:\n" + log);
     await new Promise((r) => setTimeout(r, 50));
   }
-  writeFileSync(path.join(store, "Modelfile"), `FROM ${modelPath}\n`);
+  // Llama 3's chat format, so the system prompt (and the cold run's nonce in it) is part of the
+  // prompt whatever template the synthetic file carries.
+  const template = "{{- range .Messages }}<|start_header_id|>{{ .Role }}<|end_header_id|>\n\n" +
+                   "{{ .Content }}<|eot_id|>{{ end }}<|start_header_id|>assistant<|end_header_id|>\n\n";
+  writeFileSync(path.join(store, "Modelfile"), `FROM ${modelPath}\nTEMPLATE """${template}"""\n`);
   execFileSync(slimllm, ["create", "bench", "-f", path.join(store, "Modelfile")],
                {env, stdio: ["ignore", "ignore", "inherit"]});
   return {base, stop: () => { proc.kill("SIGTERM"); rmSync(store, {recursive: true, force: true}); }};
