@@ -22,6 +22,7 @@
 #include "base/error.h"
 #include "base/strings.h"
 #include "base/thread_pool.h"
+#include "cli/bench_batch.h"
 #include "cli/bench_embed.h"
 #include "cli/bench_util.h"
 #include "cli/commands.h"
@@ -41,6 +42,7 @@ struct BenchOptions {
   std::string path;
   int prompt_tokens = 512;
   int gen_tokens = 128;
+  bool prompt_tokens_set = false, gen_tokens_set = false;  // given on the command line
   int threads = 0;
   int repetitions = 3;
   bool json = false;
@@ -50,6 +52,7 @@ struct BenchOptions {
   bool mask_every_step = false;  // with format: skip the check of the argmax (the worst case)
   std::string embed;             // "NxL,...": embedding throughput instead (bench_embed.h)
   int batch = 512;               // with embed: tokens per pass (num_batch)
+  std::string sequences;         // "1,2,4,8": batched decoding instead (bench_batch.h)
 };
 
 // The weights one generated token reads: every layer matrix and the output projection (the
@@ -425,9 +428,11 @@ void add_bench_command(CLI::App& app) {
   auto* cmd = app.add_subcommand("bench", "Measure prompt and generation speed of a GGUF model");
   cmd->add_option("model", options->path, "GGUF file")->required();
   cmd->add_option("--prompt-tokens,-p", options->prompt_tokens, "prompt length (0 skips)")
-      ->check(CLI::Range(0, 65536));
+      ->check(CLI::Range(0, 65536))
+      ->each([options](const std::string&) { options->prompt_tokens_set = true; });
   cmd->add_option("--gen-tokens,-n", options->gen_tokens, "tokens to generate (0 skips)")
-      ->check(CLI::Range(0, 65536));
+      ->check(CLI::Range(0, 65536))
+      ->each([options](const std::string&) { options->gen_tokens_set = true; });
   cmd->add_option("--threads,-t", options->threads,
                   "threads (default: the CPUs this process may use)")
       ->check(CLI::Range(0, 1024));
@@ -448,7 +453,25 @@ void add_bench_command(CLI::App& app) {
                   "default for an encoder model");
   cmd->add_option("--batch", options->batch, "with --embed: tokens per pass (num_batch)")
       ->check(CLI::Range(1, 65536));
+  cmd->add_option("--sequences", options->sequences,
+                  "batched decoding instead: sequences decoded together, one token each per "
+                  "step (e.g. 1,2,4,8), each after its own prompt of -p tokens (default 100); "
+                  "-n steps each");
   cmd->callback([options] {
+    if (!options->sequences.empty()) {
+      if (!options->embed.empty()) fail("bench: --sequences and --embed are separate benchmarks");
+      BatchBenchOptions b;
+      b.path = options->path;
+      b.sequences = parse_sequence_counts(options->sequences);
+      b.prompt_tokens = options->prompt_tokens_set ? options->prompt_tokens : 100;
+      b.gen_tokens = options->gen_tokens_set ? options->gen_tokens : 64;
+      b.threads = options->threads;
+      b.repetitions = options->repetitions;
+      b.json = options->json;
+      b.mmap = options->mmap;
+      run_batch_bench(b);
+      return;
+    }
     std::string embed = options->embed;
     if (embed.empty() && GgufFile::open(options->path).get_string("general.architecture", "")
                                  .find("bert") != std::string::npos) {
