@@ -490,6 +490,34 @@ TEST(Cli, BenchMapsTheFileWhenAsked) {
   EXPECT_EQ(lines[0]["weights"], "mapped");
 }
 
+// `slimllm bench --sequences`: one object per batch size, a lone sequence first and the step
+// ratios against it; a malformed list is refused with a message naming the option.
+TEST(Cli, BenchMeasuresBatchedDecoding) {
+  CliRun r = run_binary("", "bench " + testing::kStoriesGguf +
+                                " --sequences 4,2 -p 5 -n 3 -r 2 -t 1 --json");
+  ASSERT_EQ(r.status, 0) << r.output;
+  const std::vector<nlohmann::json> lines = json_lines_of(r.output);
+  ASSERT_EQ(lines.size(), 3u) << r.output;
+  std::vector<int> counts;
+  for (const nlohmann::json& j : lines) {
+    counts.push_back(j["sequences"].get<int>());
+    EXPECT_EQ(j["arch"], "llama");
+    EXPECT_EQ(j["threads"], 1);
+    EXPECT_GT(j["step_ms"].get<double>(), 0);
+    EXPECT_LE(j["step_ms_min"].get<double>(), j["step_ms"].get<double>());
+    EXPECT_LE(j["step_ms"].get<double>(), j["step_ms_max"].get<double>());
+    EXPECT_NEAR(j["tokens_per_s"].get<double>(), 1e3 * counts.back() / j["step_ms"].get<double>(),
+                1e-6 * j["tokens_per_s"].get<double>());
+    EXPECT_NEAR(j["step_vs_1"].get<double>(),
+                j["step_ms"].get<double>() / lines[0]["step_ms"].get<double>(), 1e-9);
+  }
+  EXPECT_EQ(counts, (std::vector<int>{1, 4, 2}));
+
+  CliRun bad = run_binary("", "bench " + testing::kStoriesGguf + " --sequences 2,x --json");
+  EXPECT_EQ(bad.status, 1);
+  EXPECT_NE(bad.output.find("--sequences: \"x\""), std::string::npos) << bad.output;
+}
+
 TEST(Cli, BenchNamesAFileThatIsNotAModel) {
   CliRun r = run_binary("", "bench /nonexistent/model.gguf --json");
   EXPECT_EQ(r.status, 1);
