@@ -129,6 +129,23 @@ TEST_F(Generate, ContextShiftKeepsGoingPastNumCtx) {
             std::vector<int32_t>(prompt_.begin(), prompt_.begin() + 4));
 }
 
+// Ollama's cap: a num_predict of -1 (no limit) or past ten contexts ends after ten contexts of
+// generated tokens, shifting as it goes, instead of running on.
+TEST_F(Generate, NumPredictIsCappedAtTenContexts) {
+  for (const int n : {-1, 100000000}) {
+    SCOPED_TRACE(n);
+    Session s(*model_, 16, 8, nullptr);
+    FakeText text;
+    auto st = generate(s, prompt_, greedy(n), text, [](std::string_view) { return true; });
+    EXPECT_EQ(st.done_reason, "length");
+    EXPECT_EQ(st.eval_count, 160);
+  }
+  Session s(*model_, 16, 8, nullptr);
+  FakeText text;
+  auto st = generate(s, prompt_, greedy(159), text, [](std::string_view) { return true; });
+  EXPECT_EQ(st.eval_count, 159);  // below the cap: as asked
+}
+
 TEST_F(Generate, WithoutShiftAFullContextEndsWithLength) {
   Session s(*model_, 16, 8, nullptr);
   GenerateOptions o = greedy(40);
