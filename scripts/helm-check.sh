@@ -172,7 +172,20 @@ if render server-tls ollama --expect Deployment \
   contains server-tls "name: SLIMLLM_TLS_CERT" "value: /etc/slimllm-tls/tls.crt" "name: SLIMLLM_TLS_KEY" \
     "value: /etc/slimllm-tls/tls.key" "secretName: slimllm-tls" "mountPath: /etc/slimllm-tls" "scheme: HTTPS" \
     "name: SLIMLLM_MAX_REQUEST_BODY" 'value: "64MiB"' "name: SLIMLLM_MAX_UPLOAD" 'value: "20GB"'
-  lacks default "SLIMLLM_TLS_CERT" "scheme: HTTPS" "SLIMLLM_MAX_REQUEST_BODY" "SLIMLLM_MAX_UPLOAD"
+  lacks default "SLIMLLM_TLS_CERT" "scheme: HTTPS" "SLIMLLM_MAX_REQUEST_BODY" "SLIMLLM_MAX_UPLOAD" \
+    "SLIMLLM_CONNECT_TO" "https://"
+  # helm test against the TLS-only pod: HTTPS to the Service's own name (no other name known).
+  contains server-tls '"https://ollama:11434"'
+  lacks server-tls "SLIMLLM_CONNECT_TO" "SLIMLLM_TLS_CA"
+fi
+
+# With an IngressRoute and a private CA: the test checks the certificate for the public host,
+# connects to the Service, and trusts the Secret's ca.crt.
+if render server-tls-test ollama --expect Deployment,IngressRoute \
+  -- --set serverTLS.secretName=slimllm-tls --set serverTLS.caKey=ca.crt --set ingressRoute.enabled=true \
+  --set ingressRoute.host=llm.home.example; then
+  contains server-tls-test '"https://llm.home.example:11434"' "name: SLIMLLM_CONNECT_TO" 'value: "ollama"' \
+    "name: SLIMLLM_TLS_CA" 'value: "/etc/slimllm-tls/ca.crt"' "key: ca.crt"
 fi
 
 if render ops ollama --expect Deployment,NetworkPolicy \

@@ -1,6 +1,8 @@
 #include "api/client.h"
 
 #include <httplib.h>
+#include <netdb.h>
+#include <sys/socket.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -56,8 +58,33 @@ std::optional<std::string> api_key_from_env() {
   return std::nullopt;
 }
 
+// SLIMLLM_CONNECT_TO=HOST: connect to HOST (a name or an address) instead of the URL's host,
+// while TLS still checks the certificate against the URL's host — curl's --connect-to. For a
+// server whose certificate names its public host (an ingress's) reached by an internal name
+// (a Kubernetes Service): `helm test` against a TLS-only pod.
+std::string connect_to_address() {
+  const char* target = std::getenv("SLIMLLM_CONNECT_TO");
+  if (!target || !*target) return "";
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* found = nullptr;
+  if (getaddrinfo(target, nullptr, &hints, &found) != 0 || !found) {
+    fail("SLIMLLM_CONNECT_TO: cannot resolve \"", target, "\"");
+  }
+  char text[NI_MAXHOST] = {};
+  const int rc = getnameinfo(found->ai_addr, found->ai_addrlen, text, sizeof text, nullptr, 0,
+                             NI_NUMERICHOST);
+  freeaddrinfo(found);
+  if (rc != 0) fail("SLIMLLM_CONNECT_TO: cannot resolve \"", target, "\"");
+  return text;
+}
+
 struct Client::Impl {
   explicit Impl(const HostAddress& a) : http(a.url()) {
+    if (const std::string address = connect_to_address(); !address.empty()) {
+      http.set_hostname_addr_map({{a.connect_host(), address}});
+    }
     http.set_connection_timeout(10);
     http.set_read_timeout(60 * 60 * 24);  // generations and creates can take long
     http.set_write_timeout(60 * 60);

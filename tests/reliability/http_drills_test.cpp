@@ -135,10 +135,11 @@ TEST(HttpDrills, OversizeBodiesAreRefusedBeforeTheyAreSent) {
 
 // --- TLS ---
 
-bool make_certificate(const std::string& dir, const std::string& name, const std::string& cn) {
+bool make_certificate(const std::string& dir, const std::string& name, const std::string& cn,
+                      const std::string& names = "IP:127.0.0.1,DNS:localhost") {
   const std::string cmd = "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes "
                           "-days 2 -subj /CN=" + cn +
-                          " -addext subjectAltName=IP:127.0.0.1,DNS:localhost -keyout " + dir +
+                          " -addext subjectAltName=" + names + " -keyout " + dir +
                           "/" + name + ".key -out " + dir + "/" + name + ".crt 2>/dev/null";
   return std::system(cmd.c_str()) == 0;
 }
@@ -211,6 +212,44 @@ TEST(HttpDrills, TlsServesHttpsAndReloadsAChangedCertificate) {
   }
   EXPECT_EQ(presented_cn(server.port), "second");
   EXPECT_TRUE(server.wait_for_log(std::regex("keeping the previous certificate")));
+  std::filesystem::remove_all(dir);
+}
+
+// A certificate that names only the public host (an ingress's), reached by another name (a
+// Service's): SLIMLLM_CONNECT_TO connects there and still checks the certificate for the URL's
+// host, as `helm test` does against a TLS-only pod.
+TEST(HttpDrills, TheCliConnectsElsewhereAndChecksTheUrlsHost) {
+  char tmpl[] = "/tmp/slimllm-tls-XXXXXX";
+  ASSERT_NE(mkdtemp(tmpl), nullptr);
+  const std::string dir = tmpl;
+  ASSERT_TRUE(make_certificate(dir, "tls", "public", "DNS:slimllm.internal"));
+  ServeProcess server(std::map<std::string, std::string>{{"SLIMLLM_TLS_CERT", dir + "/tls.crt"},
+                                                         {"SLIMLLM_TLS_KEY", dir + "/tls.key"}});
+  ASSERT_GT(server.port, 0) << server.log_text();
+  const std::string port = std::to_string(server.port);
+  const std::string ca = dir + "/tls.crt";
+
+  CommandResult listed = run_slimllm({"list"}, {{"OLLAMA_HOST", "https://slimllm.internal:" + port},
+                                                {"SLIMLLM_CONNECT_TO", "localhost"},
+                                                {"SLIMLLM_TLS_CA", ca}});
+  EXPECT_EQ(listed.exit_code, 0) << listed.output;
+  EXPECT_NE(listed.output.find("NAME"), std::string::npos) << listed.output;
+  // By the address alone the name does not match the certificate.
+  CommandResult mismatch = run_slimllm({"list"}, {{"OLLAMA_HOST", "https://127.0.0.1:" + port},
+                                                  {"SLIMLLM_TLS_CA", ca}});
+  EXPECT_NE(mismatch.exit_code, 0) << mismatch.output;
+  // Without SLIMLLM_CONNECT_TO the public name does not resolve here.
+  CommandResult unresolved = run_slimllm(
+      {"list"}, {{"OLLAMA_HOST", "https://slimllm.internal:" + port}, {"SLIMLLM_TLS_CA", ca}});
+  EXPECT_NE(unresolved.exit_code, 0) << unresolved.output;
+  // A target that does not resolve is named.
+  CommandResult bad = run_slimllm({"list"}, {{"OLLAMA_HOST", "https://slimllm.internal:" + port},
+                                             {"SLIMLLM_CONNECT_TO", "no-such-host.invalid"},
+                                             {"SLIMLLM_TLS_CA", ca}});
+  EXPECT_NE(bad.exit_code, 0);
+  EXPECT_NE(bad.output.find("SLIMLLM_CONNECT_TO: cannot resolve \"no-such-host.invalid\""),
+            std::string::npos)
+      << bad.output;
   std::filesystem::remove_all(dir);
 }
 
