@@ -53,7 +53,8 @@ struct Request {
   int remote_port = 0, local_port = 0;
   bool tls = false;
   int64_t start_ns = 0;  // when the request head was complete (base/clock.h now_ns)
-  // True once the client has closed its connection (checked without blocking).
+  // True once the client has closed its connection (checked without blocking, from any
+  // thread). Unset where the I/O layer cannot tell (a TLS connection).
   std::function<bool()> client_gone;
 
   bool has_header(const std::string& name) const;

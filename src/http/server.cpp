@@ -12,8 +12,10 @@
 #include <boost/beast/ssl.hpp>
 
 #include <strings.h>
+#include <sys/socket.h>
 
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <map>
 #include <mutex>
@@ -268,6 +270,21 @@ class Session : public SessionBase {
     req.local_port = local.port();
     req.tls = kTls;
     req.start_ns = now_ns();
+    if constexpr (!kTls) {
+      // Asked from the handler's thread while the I/O thread waits for its answer: a peek at the
+      // socket, which sees the client's FIN (0 bytes) or a reset. Bytes waiting (a pipelined
+      // request) mean the client is there. Under TLS a closing client's close_notify record sits
+      // before its FIN, so a peek cannot tell: left unset (http.h).
+      req.client_gone = [weak = weak_from_this()] {
+        auto s = weak.lock();
+        if (!s) return true;
+        auto session = std::static_pointer_cast<Session>(s);
+        char byte;
+        const ssize_t n = ::recv(session->lowest().socket().native_handle(), &byte, 1,
+                                 MSG_PEEK | MSG_DONTWAIT);
+        return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
+      };
+    }
     res_ = std::make_shared<Response>();
     auto out = std::make_shared<Outbox>(options().stream_buffer);
     out->kick = [weak = weak_from_this(), raw = out.get()] {

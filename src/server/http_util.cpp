@@ -123,13 +123,19 @@ std::function<bool()> client_gone(const http::Request& req) {
     bool gone = false;
   };
   auto state = std::make_shared<State>();
-  return [state, local = req.local_addr, local_port = req.local_port, remote = req.remote_addr,
-          remote_port = req.remote_port] {
+  return [state, socket_says = req.client_gone, local = req.local_addr,
+          local_port = req.local_port, remote = req.remote_addr, remote_port = req.remote_port] {
     if (state->gone) return true;
-    const auto now = std::chrono::steady_clock::now();
-    if (now < state->next) return false;
-    state->next = now + std::chrono::milliseconds(250);
-    state->gone = tcp_peer_state(local, local_port, remote, remote_port) == TcpPeer::kGone;
+    if (socket_says) {
+      // The HTTP layer watches the connection itself (a peek, cheap enough for every check).
+      state->gone = socket_says();
+    } else {
+      // TLS: the kernel's TCP table, at most every 250 ms.
+      const auto now = std::chrono::steady_clock::now();
+      if (now < state->next) return false;
+      state->next = now + std::chrono::milliseconds(250);
+      state->gone = tcp_peer_state(local, local_port, remote, remote_port) == TcpPeer::kGone;
+    }
     if (state->gone) {
       log_info("client disconnected while waiting for the model",
                {{"remote", str_cat(remote, ":", remote_port)}});

@@ -30,8 +30,9 @@ std::string without_private_roots(std::string message);
 // Runs `handler`, turning any exception into an error response.
 void guarded(http::Response& res, const std::function<void()>& handler);
 
-// A predicate for Scheduler::acquire: true once the request's client has hung up (read from the
-// kernel's connection table at most every 250 ms), so a request waiting in the queue leaves it.
+// A predicate for Scheduler::acquire and a running generation: true once the request's client has
+// hung up (the HTTP layer's peek at the socket; under TLS the kernel's connection table, at most
+// every 250 ms), so a request waiting in the queue leaves it and a running one stops.
 std::function<bool()> client_gone(const http::Request& req);
 
 // Writes one NDJSON line; false when the client has gone away.
