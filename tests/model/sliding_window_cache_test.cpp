@@ -30,7 +30,7 @@ int32_t argmax(std::span<const float> logits) {
   return best;
 }
 
-struct Run {
+struct Greedy {
   std::vector<int32_t> tokens;
   std::vector<float> logits;  // every step's, concatenated
   int shifts = 0;
@@ -38,10 +38,10 @@ struct Run {
 
 // Reads `prompt` in passes of `chunk` tokens, then takes `n` greedy steps; when the cache is full
 // it shifts the context as the generation loop does (keep `keep`, drop half of the rest).
-Run greedy(const Model& m, KvCache& kv, const std::vector<int32_t>& prompt, int n, int64_t chunk,
+Greedy greedy(const Model& m, KvCache& kv, const std::vector<int32_t>& prompt, int n, int64_t chunk,
            int32_t keep, ThreadPool* pool) {
   ForwardState state = m.make_state(chunk, 1);
-  Run r;
+  Greedy r;
   std::span<const float> logits;
   for (size_t first = 0; first < prompt.size(); first += static_cast<size_t>(chunk)) {
     std::vector<BatchToken> batch;
@@ -83,8 +83,8 @@ TEST_P(Ring, GivesTheFullCachesLogitsAndLlamaCppsTokens) {
     KvCache ring = m->make_cache(256, 1, true, 4);
     ASSERT_EQ(full.ring(), 0);
     ASSERT_EQ(ring.ring(), 15);  // max(8 + 4 - 1, 2·8 - 1)
-    const Run a = greedy(*m, full, prompt, n, 4, 0, &pool);
-    const Run b = greedy(*m, ring, prompt, n, 4, 0, &pool);
+    const Greedy a = greedy(*m, full, prompt, n, 4, 0, &pool);
+    const Greedy b = greedy(*m, ring, prompt, n, 4, 0, &pool);
     EXPECT_EQ(b.tokens, want["gen_ids"][p].get<std::vector<int32_t>>()) << "prompt " << p;
     EXPECT_EQ(b.tokens, a.tokens) << "prompt " << p;
     EXPECT_EQ(b.logits, a.logits) << "prompt " << p;
@@ -100,8 +100,8 @@ TEST_P(Ring, AContextShiftGivesTheFullCachesTokens) {
   for (int32_t keep : {0, 4, 13}) {
     KvCache full = m->make_cache(40, 1);
     KvCache ring = m->make_cache(40, 1, true, 4);
-    const Run a = greedy(*m, full, prompt, 120, 4, keep, &pool);
-    const Run b = greedy(*m, ring, prompt, 120, 4, keep, &pool);
+    const Greedy a = greedy(*m, full, prompt, 120, 4, keep, &pool);
+    const Greedy b = greedy(*m, ring, prompt, 120, 4, keep, &pool);
     EXPECT_GE(b.shifts, 5);
     EXPECT_EQ(b.tokens, a.tokens) << "keep " << keep;
     EXPECT_EQ(b.logits, a.logits) << "keep " << keep;
@@ -138,10 +138,13 @@ TEST(RingBytes, ASequenceHoldsTheWindowInItsLocalLayers) {
 TEST(RingLimits, WhatTheRingNoLongerHoldsIsNeverRead) {
   const std::unique_ptr<Model> m = fixture("gemma3-f32.gguf");
   KvCache kv = m->make_cache(128, 1, true, 4);
-  ForwardState state = m->make_state(8, 1);
-  std::vector<BatchToken> five;
-  for (int32_t i = 0; i < 5; ++i) five.push_back({i + 1, i, 0, i == 4});
-  EXPECT_THROW(m->forward(five, kv, state, nullptr), Error);
+  ForwardState state = m->make_state(16, 1);
+  // The ring of 15 takes 15 - 8 + 1 = 8 tokens of a sequence per pass.
+  std::vector<BatchToken> nine;
+  for (int32_t i = 0; i < 9; ++i) nine.push_back({i + 1, i, 0, i == 8});
+  EXPECT_THROW(m->forward(nine, kv, state, nullptr), Error);
+  nine.pop_back();
+  EXPECT_NO_THROW(m->forward(nine, kv, state, nullptr));
   kv.clear(0);
   for (int32_t pos = 0; pos < 64; ++pos) {
     const BatchToken t{pos % 300, pos, 0, true};
