@@ -59,6 +59,7 @@ GenerateStats generate(SequenceContext& s, std::span<const int32_t> prompt_in,
   }
   common = std::min(common, prompt.size() - 1);
   s.keep_prefix(common);
+  common = tokens.size();  // less when the cache cannot continue from there (a sliding window)
 
   SamplerConfig sampling = options.sampling;
   if (sampling.repeat_last_n < 0) sampling.repeat_last_n = static_cast<int32_t>(num_ctx);

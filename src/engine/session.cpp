@@ -18,7 +18,7 @@ int64_t capped_ctx(const Model& model, int64_t num_ctx) {
 Session::Session(const Model& model, int64_t num_ctx, int64_t num_batch, ThreadPool* pool)
     : model_(&model),
       pool_(pool),
-      kv_(model.make_cache(capped_ctx(model, num_ctx), 1)),
+      kv_(model.make_cache(capped_ctx(model, num_ctx), 1, true, std::max<int64_t>(num_batch, 1))),
       state_(model.make_state(std::clamp<int64_t>(num_batch, 1, kv_.n_ctx()), 1)) {
   tokens_.reserve(static_cast<size_t>(kv_.n_ctx()));
   batch_.reserve(static_cast<size_t>(state_.max_tokens));
@@ -26,6 +26,8 @@ Session::Session(const Model& model, int64_t num_ctx, int64_t num_batch, ThreadP
 
 void Session::keep_prefix(size_t count) {
   count = std::min(count, tokens_.size());
+  // A sliding-window ring may no longer hold the window before the prefix's end.
+  count = static_cast<size_t>(kv_.reusable(0, static_cast<int32_t>(count)));
   tokens_.resize(count);
   kv_.set_length(0, static_cast<int32_t>(count));
 }

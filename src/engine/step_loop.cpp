@@ -36,7 +36,7 @@ StepLoop::StepLoop(const Model& model, ThreadPool* pool, StepLoopConfig config)
         config.prefill_chunk = std::clamp<int64_t>(config.prefill_chunk, 1, config.num_batch);
         return config;
       }()),
-      kv_(model.make_cache(config_.max_ctx, config_.slots, false)),
+      kv_(model.make_cache(config_.max_ctx, config_.slots, false, config_.num_batch)),
       state_(model.make_state(config_.num_batch, config_.slots)),
       slots_(static_cast<size_t>(config_.slots)) {
   if (config_.rope_ctx > 0) kv_.set_rope_context(config_.rope_ctx);
@@ -60,7 +60,8 @@ int64_t StepLoop::held_cells_locked(int except) const {
   for (int i = 0; i < config_.slots; ++i) {
     if (i == except) continue;
     const Slot& s = slots_[static_cast<size_t>(i)];
-    held += s.busy ? std::max<int64_t>(s.reserved, kv_.capacity(i)) : kv_.capacity(i);
+    // In cells of kv_.cell_bytes(): a sliding-window ring costs less per position (kv_cache.h).
+    held += kv_.cost_cells(s.busy ? std::max<int64_t>(s.reserved, kv_.capacity(i)) : kv_.capacity(i));
   }
   return held;
 }
@@ -68,7 +69,7 @@ int64_t StepLoop::held_cells_locked(int except) const {
 std::unique_ptr<StepLoop::Sequence> StepLoop::join(std::span<const int32_t> tokens,
                                                    int64_t num_ctx, int64_t need) {
   need = std::max<int64_t>(need, 1);
-  if (num_ctx > config_.max_ctx || need > config_.budget_cells) {
+  if (num_ctx > config_.max_ctx || kv_.cost_cells(need) > config_.budget_cells) {
     fail("a context of ", num_ctx, " tokens does not fit this model's KV budget of ",
          config_.budget_cells, " cells; lower num_ctx or raise the loaded context");
   }
@@ -92,6 +93,8 @@ std::unique_ptr<StepLoop::Sequence> StepLoop::join(std::span<const int32_t> toke
                s.tokens[common] == tokens[common]) {
           ++common;
         }
+        // What a sliding-window ring can still continue from (kv_cache.h).
+        common = static_cast<size_t>(kv_.reusable(i, static_cast<int32_t>(common)));
         if (common < kMinReuse && common < s.tokens.size()) common = 0;
         const Slot* b = best < 0 ? nullptr : &slots_[static_cast<size_t>(best)];
         // Longest prefix; then a slot caching nothing (keeps others' caches); then the least
@@ -110,7 +113,8 @@ std::unique_ptr<StepLoop::Sequence> StepLoop::join(std::span<const int32_t> toke
     if (best >= 0) {
       // Make room: drop idle caches, least recently used first, until the reservation fits.
       auto fits = [&] {
-        return held_cells_locked(best) + std::max<int64_t>(need, kv_.capacity(best)) <=
+        return held_cells_locked(best) +
+                   kv_.cost_cells(std::max<int64_t>(need, kv_.capacity(best))) <=
                config_.budget_cells;
       };
       while (!fits()) {
@@ -172,6 +176,8 @@ void StepLoop::keep_prefix(int slot, size_t count) {
   std::lock_guard lock(mutex_);
   Slot& s = slots_[static_cast<size_t>(slot)];
   count = std::min(count, s.tokens.size());
+  // A sliding-window ring may no longer hold the window before the prefix's end.
+  count = static_cast<size_t>(kv_.reusable(slot, static_cast<int32_t>(count)));
   s.tokens.resize(count);
   kv_.set_length(slot, static_cast<int32_t>(std::min<int64_t>(count, kv_.capacity(slot))));
   if (kv_.length(slot) < static_cast<int32_t>(count)) s.tokens.resize(kv_.length(slot));
@@ -244,7 +250,7 @@ void StepLoop::grow_locked(int slot, int64_t cells) {
   if (cells <= kv_.capacity(slot)) return;
   if (cells > s.reserved) {
     // Beyond the reservation (a prompt longer than planned): only while the budget has room.
-    if (held_cells_locked(slot) + cells > config_.budget_cells) {
+    if (held_cells_locked(slot) + kv_.cost_cells(cells) > config_.budget_cells) {
       fail("the model's KV budget of ", config_.budget_cells, " cells is full");
     }
     s.reserved = cells;
@@ -364,12 +370,11 @@ StepLoopStats StepLoop::stats() const {
   StepLoopStats s = stats_;
   s.waiting = waiting_;
   s.running = 0;
-  int64_t cells = 0;
+  s.kv_bytes = 0;
   for (int i = 0; i < config_.slots; ++i) {
     s.running += slots_[static_cast<size_t>(i)].busy ? 1 : 0;
-    cells += kv_.capacity(i);
+    s.kv_bytes += kv_.seq_bytes(kv_.capacity(i));
   }
-  s.kv_bytes = static_cast<uint64_t>(cells) * kv_.cell_bytes();
   return s;
 }
 

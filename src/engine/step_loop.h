@@ -13,7 +13,8 @@
 // needs them, least recently used first.
 //
 // KV memory: each slot's cache grows in kGrowCells-cell pieces up to what its request reserved
-// (min(num_ctx, prompt + num_predict)), and the cells held by all slots never exceed the budget.
+// (min(num_ctx, prompt + num_predict)), and the cells held by all slots never exceed the budget
+// (a sequence of a sliding-window model costs its real bytes in cells, KvCache::cost_cells).
 #pragma once
 
 #include <condition_variable>

@@ -49,7 +49,9 @@ struct RopeParams {
 // h / (n_head / n_head_kv). A sliding window (`window` > 0) narrows what each token sees to the
 // last `window` of its visible cells (llama.cpp's standard SWA: the token at position p sees
 // positions p - window + 1 .. p). A soft cap (`softcap` > 0) bends every scaled score s into
-// softcap·tanh(s / softcap) before the softmax (Gemma 2).
+// softcap·tanh(s / softcap) before the softmax (Gemma 2). A ring (`ring` > 0, with a window of at
+// most `ring` cells) stores position p in cell p % ring: a sliding-window layer's cache keeps only
+// its last `ring` positions (model/kv_cache.h); token t still names its positions by n_visible[t].
 struct AttentionArgs {
   const float* q = nullptr;                  // [n_tokens, n_head, head_dim]
   float* out = nullptr;                      // [n_tokens, n_head, head_dim]
@@ -64,6 +66,7 @@ struct AttentionArgs {
   float scale = 1.0f;  // usually 1/sqrt(head_dim)
   int32_t window = 0;  // cells each token sees at most (counting itself); 0: all visible cells
   float softcap = 0;   // attention-logit soft cap; 0: none
+  int32_t ring = 0;    // cells of a ring buffer (position p in cell p % ring); 0: position p in cell p
 };
 
 // One product of matmul_many: a weight matrix and its output y[n, w->rows].

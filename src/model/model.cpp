@@ -25,8 +25,18 @@ ForwardState Model::make_state(int64_t max_tokens, int64_t max_outputs, OutputKi
   return ForwardState(config_, weights_.matrices(), max_tokens, max_outputs, kind);
 }
 
-KvCache Model::make_cache(int64_t n_ctx, int64_t n_seq, bool allocate) const {
-  return KvCache(cache_layers(), n_ctx, n_seq, config_.kv_dim(), allocate);
+KvCache Model::make_cache(int64_t n_ctx, int64_t n_seq, bool allocate, int64_t max_batch) const {
+  KvRing ring;
+  const int64_t window = config_.sliding_window;
+  if (max_batch > 0 && window > 0 && !config_.is_encoder) {
+    ring.layers.resize(static_cast<size_t>(cache_layers()));
+    for (int64_t l = 0; l < cache_layers(); ++l)
+      ring.layers[static_cast<size_t>(l)] = config_.is_swa_layer(l) ? 1 : 0;
+    const int64_t cells = std::max(window + max_batch - 1, 2 * window - 1);
+    ring.cells = static_cast<int32_t>(std::min<int64_t>(cells, int64_t{1} << 30));
+    ring.window = static_cast<int32_t>(window);
+  }
+  return KvCache(cache_layers(), n_ctx, n_seq, config_.kv_dim(), allocate, ring);
 }
 
 void Model::check_batch(std::span<const BatchToken> batch, const KvCache& kv,
@@ -41,6 +51,9 @@ void Model::check_batch(std::span<const BatchToken> batch, const KvCache& kv,
     fail("forward pass: KV cache was made for a different model");
   }
   int64_t outputs = 0;
+  // A ring (kv_cache.h) takes at most ring - window + 1 tokens of a sequence per pass: more would
+  // overwrite cells its first token still reads.
+  std::vector<int32_t> first_pos(kv.ring() > 0 ? static_cast<size_t>(kv.n_seq()) : 0, -1);
   for (int64_t i = 0; i < n; ++i) {
     const BatchToken& t = batch[static_cast<size_t>(i)];
     if (t.token < 0 || t.token >= config_.n_vocab) {
@@ -71,6 +84,15 @@ void Model::check_batch(std::span<const BatchToken> batch, const KvCache& kv,
     if (config_.is_encoder && t.pos >= config_.n_ctx_train) {
       fail("forward pass: position ", t.pos, " is beyond the ", config_.n_ctx_train,
            " positions the model was trained for");
+    }
+    if (kv.ring() > 0) {
+      int32_t& first = first_pos[static_cast<size_t>(t.seq)];
+      if (first < 0) first = t.pos;
+      if (t.pos - first + 1 > kv.ring() - kv.window() + 1) {
+        fail("forward pass: more than ", kv.ring() - kv.window() + 1, " tokens of sequence ",
+             t.seq, " in one batch; its sliding-window cache keeps a ring of ", kv.ring(),
+             " cells");
+      }
     }
     outputs += t.output ? 1 : 0;
   }
@@ -149,12 +171,20 @@ void Model::shift_context(KvCache& kv, int64_t seq, int32_t keep, int32_t discar
   if (discard <= 0) return;
   if (config_.is_encoder) fail("context shift: an encoder model keeps no context to shift");
   kv.remove(seq, keep, discard);
+  // The next token reads the window before it: a ring must still hold it (with its size,
+  // kv_cache.h, halving what follows `keep` always does).
+  const int32_t len = kv.length(seq);
+  if (kv.ring() > 0 && std::max(0, len - kv.window() + 1) < kv.ring_start(seq)) {
+    fail("context shift: keeping ", keep, " and dropping ", discard,
+         " tokens leaves the sliding window without cells its cache no longer holds");
+  }
   // A rotation by pos·θ followed by one by -discard·θ is a rotation by (pos - discard)·θ.
   const int32_t delta = -discard;
   std::vector<float> cell(static_cast<size_t>(kv.kv_dim()));
   for (int64_t layer = 0; layer < config_.n_layer; ++layer) {
     const RopeParams rope_params = config_.rope(layer, kv.rope_context());
-    for (int32_t c = keep; c < kv.length(seq); ++c) {
+    // A ring layer holds only its last positions (each moved there by remove()).
+    for (int32_t c = std::max(keep, kv.first_held(layer, seq)); c < len; ++c) {
       uint16_t* k = kv.k(layer, seq, c);
       for (size_t i = 0; i < cell.size(); ++i) cell[i] = f16_to_f32(k[i]);
       rope(cell.data(), 1, config_.n_head_kv, config_.head_dim, &delta, rope_params, nullptr);
@@ -203,6 +233,7 @@ void Model::attend(const KvCache& kv, int64_t layer, std::span<const BatchToken>
                 : 1.0f / std::sqrt(static_cast<float>(config_.head_dim));
   a.window = config_.is_swa_layer(layer) ? config_.sliding_window : 0;
   a.softcap = config_.attn_softcap;
+  a.ring = kv.is_ring(layer) ? kv.ring() : 0;
   attention(a, pool);
 }
 

@@ -69,8 +69,12 @@ class Model {
                           OutputKind kind = OutputKind::kLogits) const;
   // A cache of n_ctx positions for each of n_seq sequences. An encoder's has one layer, which
   // every layer reuses (encoder.h). Without `allocate`, no sequence holds cells until the caller
-  // reserves them (kv_cache.h).
-  KvCache make_cache(int64_t n_ctx, int64_t n_seq, bool allocate = true) const;
+  // reserves them (kv_cache.h). With `max_batch` > 0 (the most tokens one forward pass adds to a
+  // sequence), a sliding-window model's local layers keep a ring of
+  // max(window + max_batch - 1, 2·window - 1) cells instead of n_ctx (kv_cache.h); 0: every layer
+  // holds n_ctx cells.
+  KvCache make_cache(int64_t n_ctx, int64_t n_seq, bool allocate = true,
+                     int64_t max_batch = 0) const;
 
   // Runs the batch: writes every token's keys and values into `kv` and returns, in batch order,
   // one row per token with `output` set ([n_out, n_vocab] logits or [n_out, n_embd] hidden

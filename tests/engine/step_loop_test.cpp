@@ -305,5 +305,112 @@ TEST_F(Cache, ACancelledSequenceLeavesAndFreesItsSlot) {
   on(loop, j, 60);  // the one running slot is free again
 }
 
+// Gemma 3 (tests/data/decoders/gemma3-*.gguf: window 8, 5 of 6 layers local). Passes of up to 8
+// tokens make the local layers' rings 15 cells (model/kv_cache.h), so every sequence below wraps
+// them many times.
+class GemmaBatched : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    model_ = load_model(std::make_shared<const GgufFile>(
+        GgufFile::open(std::string(SLIMLLM_DATA) + "/decoders/" + GetParam())));
+  }
+  static StepLoopConfig config(int running) {
+    StepLoopConfig c = small_config(running);
+    c.num_batch = std::max(8, c.slots);
+    return c;
+  }
+  std::pair<std::vector<int32_t>, int64_t> on(StepLoop& loop, const Job& j, int64_t need) {
+    auto seq = loop.join(j.prompt, loop.config().max_ctx, need);
+    FakeText text;
+    const GenerateStats st =
+        generate(*seq, j.prompt, greedy(j), text, [](std::string_view) { return true; });
+    return {text.pushed, st.prompt_cached_count};
+  }
+  std::unique_ptr<Model> model_;
+};
+
+// Three sequences decoded together (prompts read in chunks among the decodes) give what each
+// gives alone.
+TEST_P(GemmaBatched, SequencesTogetherGiveTheTokensTheyGiveAlone) {
+  const Model& m = *model_;
+  const int64_t vocab = m.config().n_vocab;
+  const std::vector<Job> jobs = {{prompt_of(1, 21, vocab), 40, 1.1f},
+                                 {prompt_of(2, 5, vocab), 50, 1.0f},
+                                 {prompt_of(3, 13, vocab), 30, 1.3f}};
+  StepLoop loop(m, nullptr, config(3));
+  std::vector<std::vector<int32_t>> got(jobs.size());
+  std::vector<std::thread> threads;
+  for (size_t i = 0; i < jobs.size(); ++i) {
+    threads.emplace_back([&, i] {
+      const Job& j = jobs[i];
+      auto seq = loop.join(j.prompt, 128, static_cast<int64_t>(j.prompt.size()) + j.num_predict + 1);
+      FakeText text;
+      generate(*seq, j.prompt, greedy(j), text, [](std::string_view) { return true; });
+      got[i] = text.pushed;
+    });
+  }
+  for (auto& t : threads) t.join();
+  for (size_t i = 0; i < jobs.size(); ++i) {
+    EXPECT_EQ(got[i].size(), static_cast<size_t>(jobs[i].num_predict));
+    EXPECT_EQ(got[i], alone(m, jobs[i])) << "job " << i;
+  }
+}
+
+// A cached sequence that ran far past the window: a request sharing only its early prefix cannot
+// continue from the ring (which dropped the window before that prefix's end), so it is read cold
+// and gives the cold run's tokens; the conversation's next turn (sharing all of it) reuses it.
+TEST_P(GemmaBatched, ThePromptCacheReusesOnlyWhatTheRingStillHolds) {
+  const Model& m = *model_;
+  const int64_t vocab = m.config().n_vocab;
+  StepLoopConfig c = config(1);
+  c.slots = 1;  // every request takes the one cached slot
+  StepLoop loop(m, nullptr, c);
+  const Job turn1{prompt_of(5, 20, vocab), 40, 1.1f};
+  const auto [first, cached1] = on(loop, turn1, 64);
+  EXPECT_EQ(cached1, 0);
+  Job turn2 = turn1;
+  turn2.prompt.insert(turn2.prompt.end(), first.begin(), first.end());
+  turn2.prompt.push_back(3);
+  turn2.prompt.push_back(17);
+  turn2.num_predict = 20;
+  const auto [second, cached2] = on(loop, turn2, 100);
+  EXPECT_GE(cached2, static_cast<int64_t>(turn1.prompt.size() + first.size() - 1));
+  EXPECT_EQ(second, alone(m, turn2));
+
+  Job early{std::vector<int32_t>(turn1.prompt.begin(), turn1.prompt.begin() + 12), 30, 1.1f};
+  early.prompt.push_back(7);
+  early.prompt.push_back(9);
+  const auto [got_early, cached_early] = on(loop, early, 64);
+  EXPECT_EQ(cached_early, 0);
+  EXPECT_EQ(got_early, alone(m, early));
+
+  // The single-sequence session: the same refusal, through the generation loop's keep_prefix.
+  Session s(m, 128, 8, nullptr);
+  FakeText t1, t2;
+  generate(s, turn2.prompt, greedy(turn2), t1, [](std::string_view) { return true; });
+  const GenerateStats st =
+      generate(s, early.prompt, greedy(early), t2, [](std::string_view) { return true; });
+  EXPECT_EQ(st.prompt_cached_count, 0);
+  EXPECT_EQ(t2.pushed, alone(m, early));
+}
+
+// The loop's KV bytes are the ring's: one sequence holding 100 cells costs 100 cells in the
+// global layer and 15 in each local one.
+TEST_P(GemmaBatched, KvBytesAreTheWindows) {
+  const Model& m = *model_;
+  StepLoop loop(m, nullptr, config(1));
+  Job j{prompt_of(9, 30, m.config().n_vocab), 60, 1.1f};
+  on(loop, j, 100);
+  const uint64_t cell = static_cast<uint64_t>(m.config().kv_dim()) * 2 * sizeof(uint16_t);
+  EXPECT_EQ(loop.stats().kv_bytes, (100 + 5 * 15) * cell);
+  EXPECT_EQ(loop.stats().kv_budget_bytes, 128 * 6 * cell);
+}
+
+INSTANTIATE_TEST_SUITE_P(Gemma3, GemmaBatched,
+                         ::testing::Values("gemma3-f32.gguf", "gemma3-q8_0.gguf"),
+                         [](const auto& info) {
+                           return info.param.find("q8_0") != std::string::npos ? "q8_0" : "f32";
+                         });
+
 }  // namespace
 }  // namespace slimllm

@@ -130,5 +130,68 @@ TEST_P(SimdAttentionTest, SlidingWindowAndSoftCapMatchTheReference) {
   for (const Case& c : kCases) check_attention(GetParam(), c, nullptr, seed++);
 }
 
+// A ring (AttentionArgs::ring): position p in cell p % ring. Attention over a ring holding the
+// last `ring` positions equals attention over the whole context, bit for bit (same cells, same
+// order), in the reference and the SIMD kernel: windows that wrap, start at the ring's first cell
+// or fill it exactly.
+TEST_P(SimdAttentionTest, ARingGivesWhatTheWholeContextGives) {
+  struct RingCase {
+    int64_t n_tokens, n_head, n_head_kv, head_dim, cells;
+    int32_t window, ring;
+  };
+  const RingCase kCases[] = {
+      {3, 4, 2, 64, 100, 16, 23}, {1, 8, 1, 128, 70, 33, 33}, {4, 4, 4, 64, 45, 8, 17},
+      {2, 4, 2, 64, 64, 40, 48},  {2, 4, 4, 12, 30, 7, 10} /* the reference path */,
+  };
+  uint32_t seed = 300;
+  for (const RingCase& c : kCases) {
+    SCOPED_TRACE("cells=" + std::to_string(c.cells) + " window=" + std::to_string(c.window) +
+                 " ring=" + std::to_string(c.ring));
+    std::mt19937 rng(seed++);
+    std::normal_distribution<float> normal(0.0f, 1.0f);
+    const int64_t stride = c.n_head_kv * c.head_dim;
+    std::vector<uint16_t> k(c.cells * stride), v(c.cells * stride);
+    for (size_t i = 0; i < k.size(); ++i) {
+      k[i] = f32_to_f16(normal(rng) * 2.0f);
+      v[i] = f32_to_f16(normal(rng));
+    }
+    std::vector<uint16_t> rk(c.ring * stride), rv(c.ring * stride);
+    for (int64_t p = 0; p < c.cells; ++p) {  // written in order: the ring keeps the last ones
+      std::copy_n(k.data() + p * stride, stride, rk.data() + (p % c.ring) * stride);
+      std::copy_n(v.data() + p * stride, stride, rv.data() + (p % c.ring) * stride);
+    }
+    std::vector<float> q(c.n_tokens * c.n_head * c.head_dim);
+    for (float& x : q) x = normal(rng);
+    std::vector<int32_t> visible(c.n_tokens);
+    for (int64_t t = 0; t < c.n_tokens; ++t) visible[t] = static_cast<int32_t>(c.cells - (c.n_tokens - 1 - t));
+    std::vector<const uint16_t*> kc(c.n_tokens, k.data()), vc(c.n_tokens, v.data());
+    std::vector<const uint16_t*> rkc(c.n_tokens, rk.data()), rvc(c.n_tokens, rv.data());
+    AttentionArgs a;
+    a.q = q.data();
+    a.n_visible = visible.data();
+    a.n_tokens = c.n_tokens;
+    a.n_head = c.n_head;
+    a.n_head_kv = c.n_head_kv;
+    a.head_dim = c.head_dim;
+    a.cell_stride = stride;
+    a.scale = 1.0f / std::sqrt(static_cast<float>(c.head_dim));
+    a.window = c.window;
+    for (const bool simd : {false, true}) {
+      std::vector<float> whole(q.size(), NAN), ringed(q.size(), NAN);
+      a.k_cells = kc.data();
+      a.v_cells = vc.data();
+      a.ring = 0;
+      a.out = whole.data();
+      simd ? GetParam().table().attention(a, nullptr) : ref::attention(a, nullptr);
+      a.k_cells = rkc.data();
+      a.v_cells = rvc.data();
+      a.ring = c.ring;
+      a.out = ringed.data();
+      simd ? GetParam().table().attention(a, nullptr) : ref::attention(a, nullptr);
+      EXPECT_EQ(ringed, whole) << (simd ? "simd" : "reference");
+    }
+  }
+}
+
 }  // namespace
 }  // namespace slimllm

@@ -24,14 +24,18 @@ void attention(const AttentionArgs& a, ThreadPool* pool) {
           // A sliding window skips the cells before the last `window` visible ones.
           const int64_t first =
               a.window > 0 ? std::max<int64_t>(0, a.n_visible[t] - a.window) : int64_t{0};
-          const uint16_t* k = a.k_cells[t] + kv_offset + first * a.cell_stride;
-          const uint16_t* v = a.v_cells[t] + kv_offset + first * a.cell_stride;
+          // In a ring, position first + cell lives in cell (first + cell) % ring.
+          const int64_t start = a.ring > 0 ? first % a.ring : first;
+          const uint16_t* k = a.k_cells[t] + kv_offset;
+          const uint16_t* v = a.v_cells[t] + kv_offset;
           double max = -std::numeric_limits<double>::infinity();
           double sum = 0.0;
           for (int64_t i = 0; i < dim; ++i) acc[i] = 0.0;
           for (int64_t cell = 0; cell < a.n_visible[t] - first; ++cell) {
-            const uint16_t* kc = k + cell * a.cell_stride;
-            const uint16_t* vc = v + cell * a.cell_stride;
+            int64_t at = start + cell;
+            if (a.ring > 0 && at >= a.ring) at -= a.ring;
+            const uint16_t* kc = k + at * a.cell_stride;
+            const uint16_t* vc = v + at * a.cell_stride;
             double score = 0.0;
             for (int64_t i = 0; i < dim; ++i)
               score += static_cast<double>(q[i]) * f16_to_f32(kc[i]);
