@@ -2,8 +2,8 @@
 // between the projections and the rotation. A one-layer qwen3 model's logits are held to a
 // reference decoder written out here in doubles from the model's own F32 weights (keys and values
 // rounded to F16 as the cache stores them), once with the head norms (must match) and once
-// without them (must not: the norms change the answer, so the match is no accident of weights
-// that ignore them).
+// without them or with unit weights (must not: the norms and their weights change the answer, so
+// the match is no accident of weights that ignore them).
 #include <gtest/gtest.h>
 
 #include <cmath>
