@@ -14,6 +14,9 @@ namespace slimllm {
 struct Architecture {
   std::string_view name;  // general.architecture
   std::unique_ptr<Model> (*load)(std::shared_ptr<const GgufFile> file);
+  // A header key the loader cannot do without and has no default for, or empty: create and pull
+  // check it (server/model_support.h) so such a file is refused before it is stored.
+  std::string_view required_key = {};
 };
 
 std::span<const Architecture> architectures();
@@ -22,7 +25,7 @@ const Architecture* find_architecture(std::string_view name);
 // "llama, qwen2, ...": the names of architectures(), for messages.
 std::string supported_architecture_names();
 
-std::unique_ptr<Model> load_llama(std::shared_ptr<const GgufFile> file);       // llama.cpp
+std::unique_ptr<Model> load_llama(std::shared_ptr<const GgufFile> file);  // llama.cpp
 // Llama's tensors over `config` (architectures that are llama with other hyperparameters).
 std::unique_ptr<Model> make_llama_model(std::shared_ptr<const GgufFile> file, ModelConfig config);
 std::unique_ptr<Model> load_qwen2(std::shared_ptr<const GgufFile> file);       // qwen2.cpp

@@ -8,7 +8,7 @@ std::span<const Architecture> architectures() {
   static const Architecture kList[] = {
       {"llama", &load_llama}, {"qwen2", &load_qwen2},           {"qwen3", &load_qwen3},
       {"bert", &load_bert},   {"nomic-bert", &load_nomic_bert},
-      {"gemma2", &load_gemma2}, {"gemma3", &load_gemma3},
+      {"gemma2", &load_gemma2}, {"gemma3", &load_gemma3, "gemma3.attention.sliding_window"},
       {"phi3", &load_phi3},   {"granite", &load_granite},
   };
   return kList;

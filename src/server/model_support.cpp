@@ -12,9 +12,15 @@ void check_model_supported(const GgufFile& gguf) {
     fail_invalid(str_cat("the model file declares no architecture (general.architecture); ",
                          "slimllm supports ", supported_architecture_names()));
   }
-  if (find_architecture(arch) == nullptr) {
+  const Architecture* a = find_architecture(arch);
+  if (a == nullptr) {
     fail_invalid(str_cat("unsupported model architecture \"", arch, "\" (slimllm supports ",
                          supported_architecture_names(), ")"));
+  }
+  if (!a->required_key.empty() && !gguf.has(a->required_key)) {
+    fail_invalid(str_cat("the ", arch, " model file has no ", a->required_key,
+                         ", which slimllm needs to run it; convert the model again with a "
+                         "current llama.cpp (convert_hf_to_gguf.py) so the file carries it"));
   }
 }
 

@@ -8,7 +8,8 @@
 namespace slimllm {
 
 // Throws StoreError kInvalid (400) naming the file's general.architecture and the architectures
-// slimllm runs, when the architecture is missing or not one of them.
+// slimllm runs, when the architecture is missing or not one of them; and naming the key when the
+// file lacks one its architecture cannot do without (gemma3's attention.sliding_window).
 void check_model_supported(const GgufFile& gguf);
 
 }  // namespace slimllm

@@ -68,9 +68,9 @@ size_t distance(const std::u32string& a, const std::u32string& b) {
 const Known& known() {
   static const Known k = [] {
     Known out;
-    for (const char* name : {"chatml", "gemma-instruct", "llama2-chat", "llama3-instruct",
-                             "mistral-instruct", "phi-3", "qwen3", "deepseek-r1", "gemma3",
-                             "phi4-mini", "granite3"}) {
+    for (const char* name :
+         {"chatml", "gemma-instruct", "llama2-chat", "llama3-instruct", "mistral-instruct", "phi-3",
+          "qwen3", "deepseek-r1", "gemma3", "phi4-mini", "granite3", "granite3.3"}) {
       BuiltinTemplate t;
       t.name = name;
       t.text = std::string(data_file(std::string(name) + ".gotmpl"));

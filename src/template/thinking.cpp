@@ -17,6 +17,22 @@ size_t partial_suffix(std::string_view text, std::string_view tag) {
   return 0;
 }
 
+// The tag written right after a closing tag in the template's text ("</think><response>"): the
+// text up to the next action or line end, when it is one tag.
+std::string tag_after(std::string_view template_text, std::string_view close) {
+  for (size_t at = template_text.find(close); at != std::string_view::npos;
+       at = template_text.find(close, at + 1)) {
+    std::string_view rest = template_text.substr(at + close.size());
+    const size_t end = std::min(rest.find("{{"), rest.find('\n'));
+    std::string_view text = rest.substr(0, end);
+    if (text.size() > 2 && text.front() == '<' && text.back() == '>' &&
+        text.find_first_of("<> \t", 1) == text.size() - 1) {
+      return std::string(text);
+    }
+  }
+  return "";
+}
+
 }  // namespace
 
 std::optional<ThinkingTags> thinking_tags(std::string_view template_text) {
@@ -24,7 +40,7 @@ std::optional<ThinkingTags> thinking_tags(std::string_view template_text) {
        {std::pair{"<think>", "</think>"}, std::pair{"<thinking>", "</thinking>"}}) {
     if (template_text.find(open) != std::string_view::npos &&
         template_text.find(close) != std::string_view::npos) {
-      return ThinkingTags{open, close};
+      return ThinkingTags{open, close, tag_after(template_text, close)};
     }
   }
   return std::nullopt;
@@ -96,6 +112,16 @@ ThinkingParser::Split ThinkingParser::process(bool at_end) {
         while (skip < buffer_.size() && is_space(buffer_[skip])) ++skip;
         buffer_.erase(0, skip);
         if (buffer_.empty()) return out;
+        if (!tags_.answer_open.empty()) {
+          // The answer's own opening tag, whole or (while streaming) still arriving.
+          std::string_view tag = tags_.answer_open;
+          if (std::string_view(buffer_).starts_with(tag)) {
+            buffer_.erase(0, tag.size());
+            tags_.answer_open.clear();  // once: whitespace after it is skipped, then content
+            continue;
+          }
+          if (!at_end && tag.starts_with(buffer_)) return out;
+        }
         state_ = State::kContent;
         continue;
       }

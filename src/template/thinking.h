@@ -14,6 +14,10 @@ namespace slimllm {
 struct ThinkingTags {
   std::string open;   // e.g. "<think>"
   std::string close;  // e.g. "</think>"
+  // A tag the template writes right after the closing one to open the answer (Granite 3.3's
+  // "</think><response>"), or empty. It is not content: Ollama takes "</think><response>" as the
+  // closing tag there; it is dropped here also when whitespace separates it from "</think>".
+  std::string answer_open = {};
 };
 
 // The think tags a template uses, or none when it has no thinking.

@@ -8,6 +8,7 @@
 
 #include "grammar/grammar.h"
 #include "grammar/matcher.h"
+#include "template/builtin_templates.h"
 #include "http_helpers.h"
 #include "test_server.h"
 
@@ -94,6 +95,36 @@ TEST(Thinking, SplitFromTheContentStreamedAndWhole) {
   body = json::parse(res->body);
   EXPECT_EQ(body["choices"][0]["message"]["reasoning"], "Let me see.");
   EXPECT_EQ(body["choices"][0]["message"]["content"], "Four.");
+}
+
+// Granite 3.3 (its library template) answers "<think>…</think><response>…</response>": the
+// answer's opening tag is no content, the closing one stays as Ollama leaves it.
+TEST(Thinking, GraniteOpensItsAnswerWithAResponseTag) {
+  TestServer s;
+  s.add_model("granite", find_builtin_template("granite3.3")->text);
+  s.state.pieces = {"<think>", "Rayleigh", " scattering.", "</think><res", "ponse>", "Blue.",
+                    "</response>"};
+  auto res = post(s, "/api/chat",
+                  {{"model", "granite"},
+                   {"messages", {{{"role", "user"}, {"content", "Why is the sky blue?"}}}},
+                   {"think", true}});
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200) << res->body;
+  std::string thinking, content;
+  for (const json& line : ndjson(res->body)) {
+    thinking += line["message"].value("thinking", "");
+    content += line["message"]["content"].get<std::string>();
+  }
+  EXPECT_EQ(thinking, "Rayleigh scattering.");
+  EXPECT_EQ(content, "Blue.</response>");
+  // The model may put a line between the tags; the answer tag still goes.
+  s.state.pieces = {"<think>Rayleigh.</think>\n<response>\nBlue.</response>"};
+  res = post(s, "/api/generate",
+             {{"model", "granite"}, {"prompt", "Why?"}, {"think", true}, {"stream", false}});
+  ASSERT_TRUE(res);
+  json body = json::parse(res->body);
+  EXPECT_EQ(body["thinking"], "Rayleigh.");
+  EXPECT_EQ(body["response"], "Blue.</response>");
 }
 
 TEST(Thinking, OffLeavesTheTextAloneAndNonThinkingModelsAreUntouched) {

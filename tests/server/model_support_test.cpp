@@ -31,10 +31,12 @@ std::string read_all(const std::string& path) {
   return out.str();
 }
 
-// A GGUF with only its header and one tensor, declaring `arch` ("" for none).
-std::string gguf_of(const std::string& dir, const std::string& arch) {
+// A GGUF with only its header and one tensor, declaring `arch` ("" for none), and `key` (a uint)
+// when given.
+std::string gguf_of(const std::string& dir, const std::string& arch, const std::string& key = "") {
   GgufWriter w;
   if (!arch.empty()) w.set_string("general.architecture", arch);
+  if (!key.empty()) w.set_uint32(key, 512);
   w.set_string("general.name", "odd");
   w.add_tensor("token_embd.weight", DType::kF32, {4, 2},
                [](uint8_t* dst, size_t bytes) { std::fill_n(dst, bytes, 0); });
@@ -70,8 +72,8 @@ TEST(ModelSupport, NamesTheArchitectureAndTheSupportedOnes) {
     EXPECT_EQ(std::string(e.what()),
               "unsupported model architecture \"gemma9\" (slimllm supports " +
                   supported_architecture_names() + ")");
-    for (const char* arch : {"llama, ", "qwen2", "qwen3", "bert", "nomic-bert", "gemma2", "gemma3",
-                           "phi3", "granite"})
+    for (const char* arch :
+         {"llama, ", "qwen2", "qwen3", "bert", "nomic-bert", "gemma2", "gemma3", "phi3", "granite"})
       EXPECT_NE(std::string(e.what()).find(arch), std::string::npos) << arch;
   }
   EXPECT_NO_THROW(check_model_supported(GgufFile::open(kQwen3)));
@@ -99,6 +101,45 @@ TEST(ModelSupport, CreateRefusesAnUnsupportedArchitecture) {
   ASSERT_TRUE(qwen3);
   EXPECT_EQ(qwen3->status, 200) << qwen3->body;
   EXPECT_TRUE(s.store->find(*ModelName::parse("tiny-qwen3")));
+}
+
+// Mamba (a state-space model llama.cpp runs) is refused at create, not at its first request.
+TEST(ModelSupport, CreateRefusesMamba) {
+  TestServer s;
+  auto res = create_from(s, "mamba", gguf_of(s.root.string(), "mamba"), false);
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 400) << res->body;
+  EXPECT_EQ(json::parse(res->body)["error"],
+            "unsupported model architecture \"mamba\" (slimllm supports " +
+                supported_architecture_names() + ")");
+  EXPECT_FALSE(s.store->find(*ModelName::parse("mamba")));
+}
+
+// A gemma3 file without its sliding window (which gemma3 has no default for) is refused at
+// create with the key named, and nothing is stored; with the key, it goes in.
+TEST(ModelSupport, CreateRefusesGemma3WithoutItsSlidingWindow) {
+  TestServer s;
+  for (bool stream : {false, true}) {
+    auto res = create_from(s, "gemma-nowindow", gguf_of(s.root.string(), "gemma3"), stream);
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->status, 400) << res->body;
+    const std::string error = json::parse(res->body)["error"];
+    EXPECT_NE(error.find("the gemma3 model file has no gemma3.attention.sliding_window"),
+              std::string::npos)
+        << error;
+    EXPECT_EQ(error.find(s.root.string()), std::string::npos) << error;  // no server path
+  }
+  EXPECT_FALSE(s.store->find(*ModelName::parse("gemma-nowindow")));
+  auto ok =
+      create_from(s, "gemma-window",
+                  gguf_of(s.root.string(), "gemma3", "gemma3.attention.sliding_window"), false);
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(ok->status, 200) << ok->body;
+  EXPECT_TRUE(s.store->find(*ModelName::parse("gemma-window")));
+  // Gemma 2 has a default window: its file goes in without the key.
+  auto gemma2 = create_from(s, "gemma2-nowindow", gguf_of(s.root.string(), "gemma2"), false);
+  ASSERT_TRUE(gemma2);
+  EXPECT_EQ(gemma2->status, 200) << gemma2->body;
 }
 
 TEST(ModelSupport, PullRefusesAnUnsupportedArchitecture) {

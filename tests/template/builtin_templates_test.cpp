@@ -156,7 +156,7 @@ TEST(BuiltinTemplates, MatchesPhiAndGranite) {
   const BuiltinTemplate* granite =
       match_builtin_template(chat_template("ibm-granite-granite-3.3-2B-Instruct"));
   ASSERT_NE(granite, nullptr);
-  EXPECT_EQ(granite->name, "granite3");
+  EXPECT_EQ(granite->name, "granite3.3");
   // Phi-4-mini-instruct's tokenizer_config.json chat_template.
   const BuiltinTemplate* phi4 = match_builtin_template(
       "{% for message in messages %}{% if message['role'] == 'system' and 'tools' in message and "
@@ -169,6 +169,7 @@ TEST(BuiltinTemplates, MatchesPhiAndGranite) {
   EXPECT_EQ(phi4->stop, (std::vector<std::string>{"<|end|>", "<|system|>", "<|user|>",
                                                    "<|assistant|>"}));
   EXPECT_TRUE(find_builtin_template("granite3")->stop.empty());
+  EXPECT_TRUE(find_builtin_template("granite3.3")->stop.empty());
 }
 
 TEST(BuiltinTemplates, Levenshtein) {

@@ -14,6 +14,7 @@
 #include "template/builtin_templates.h"
 #include "template/prompt.h"
 #include "template/template.h"
+#include "template/thinking.h"
 
 namespace slimllm {
 namespace {
@@ -124,6 +125,18 @@ const GoldenCase kCases[] = {
     {"granite3", "tools-user"},
     {"granite3", "tools-call-result"},
     {"granite3", "generate"},
+    {"granite3.3", "user"},
+    {"granite3.3", "system-user-assistant-user"},
+    {"granite3.3", "tools-user"},
+    {"granite3.3", "tools-call-result"},
+    {"granite3.3", "generate"},
+    {"granite3.3", "think-on"},
+    {"granite3.3", "think-off"},
+    {"granite3.3", "thinking-history"},
+    {"granite3.3", "thinking-prefill"},
+    {"granite3.3", "thinking-tools"},
+    {"granite3.3", "granite-controls"},
+    {"granite3.3", "granite-documents"},
 };
 
 INSTANTIATE_TEST_SUITE_P(Templates, GoldenTest, ::testing::ValuesIn(kCases), [](const auto& info) {
@@ -142,13 +155,24 @@ TEST(GoldenTemplates, Capabilities) {
   EXPECT_EQ(llama.tool_call_prefix(), "{");
   EXPECT_EQ(qwen.tool_call_prefix(), "<tool_call>");
   // The text before the tool calls' range, as Ollama takes it.
-  for (auto [name, prefix] : {std::pair{"phi4-mini", "<|tool_call|>["},
-                              std::pair{"granite3", "<|tool_call|>"}}) {
+  for (auto [name, prefix] :
+       {std::pair{"phi4-mini", "<|tool_call|>["}, std::pair{"granite3", "<|tool_call|>"},
+        std::pair{"granite3.3", "<|tool_call|>["}}) {
     Template t = Template::parse(find_builtin_template(name)->text);
     EXPECT_TRUE(template_supports_tools(t)) << name;
     EXPECT_EQ(t.tool_call_prefix(), prefix) << name;
   }
   EXPECT_FALSE(template_supports_tools(Template::parse(find_builtin_template("phi-3")->text)));
+  // The thinking split of the built-in thinking templates; Granite 3.3 opens its answer with
+  // "<response>" right after "</think>".
+  for (const char* name : {"qwen3", "deepseek-r1", "granite3.3"}) {
+    const std::optional<ThinkingTags> tags = thinking_tags(find_builtin_template(name)->text);
+    ASSERT_TRUE(tags) << name;
+    EXPECT_EQ(tags->open, "<think>") << name;
+    EXPECT_EQ(tags->close, "</think>") << name;
+    EXPECT_EQ(tags->answer_open, std::string(name) == "granite3.3" ? "<response>" : "") << name;
+  }
+  EXPECT_FALSE(thinking_tags(find_builtin_template("granite3")->text));
 }
 
 // The command prints exactly the prompt: compare its stdout byte for byte.

@@ -1,5 +1,7 @@
-// gguf_set: copies a GGUF file (metadata and tensors) with string keys set or replaced.
+// gguf_set: copies a GGUF file (metadata and tensors) with string keys set or replaced; a key
+// written KEY:bool is set to the boolean true or false.
 //   gguf_set ggml-vocab-gpt-2.gguf /tmp/vocab-tekken.gguf tokenizer.ggml.pre=tekken
+//   gguf_set v.gguf out.gguf tokenizer.ggml.add_space_prefix:bool=false
 #include <cstdio>
 #include <string>
 
@@ -21,7 +23,14 @@ int main(int argc, char** argv) {
       const size_t eq = setting.find('=');
       if (eq == std::string::npos || eq == 0)
         slimllm::fail("'", setting, "' is not of the form KEY=VALUE");
-      out.set_string(setting.substr(0, eq), setting.substr(eq + 1));
+      const std::string key = setting.substr(0, eq), value = setting.substr(eq + 1);
+      if (key.ends_with(":bool")) {
+        if (value != "true" && value != "false")
+          slimllm::fail("'", setting, "': a :bool key takes true or false");
+        out.set_bool(key.substr(0, key.size() - 5), value == "true");
+      } else {
+        out.set_string(key, value);
+      }
     }
     for (const slimllm::GgufTensorInfo& t : in.tensors())
       out.add_tensor(t.name, t.type, t.shape, t.data);

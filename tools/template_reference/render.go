@@ -1,6 +1,7 @@
 // tools/template_reference: the Go text/template reference for tests/data/templates/ (see the
 // README there). Not part of the build; run with Debian's golang-go:
-//   cd tools/template_reference && go build -o /tmp/render . && /tmp/render T.gotmpl REQUEST.json
+//
+//	cd tools/template_reference && go build -o /tmp/render . && /tmp/render T.gotmpl REQUEST.json
 //
 // Renders an Ollama-style chat template with Go's text/template on a request file, with data
 // shaped as Ollama passes it (collated messages, tools that print as JSON).
@@ -72,7 +73,10 @@ type Tools []Tool
 func (t Tools) String() string { b, _ := json.Marshal(t); return string(b) }
 
 // Arguments in their given order.
-type Args struct{ keys []string; vals map[string]json.RawMessage }
+type Args struct {
+	keys []string
+	vals map[string]json.RawMessage
+}
 
 func (a *Args) UnmarshalJSON(b []byte) error {
 	a.vals = map[string]json.RawMessage{}
@@ -127,6 +131,7 @@ type Request struct {
 	Tools    Tools     `json:"tools"`
 	Prompt   string    `json:"prompt"`
 	System   string    `json:"system"`
+	Think    *bool     `json:"think"`
 }
 
 func main() {
@@ -159,11 +164,13 @@ func main() {
 	t := template.Must(template.New("").Parse(string(tb)))
 	var out bytes.Buffer
 	err := t.Execute(&out, map[string]any{
-		"System":   strings.Join(system, "\n\n"),
-		"Messages": collated,
-		"Tools":    req.Tools,
-		"Response": "",
-		"Think":    false,
+		"System":     strings.Join(system, "\n\n"),
+		"Messages":   collated,
+		"Tools":      req.Tools,
+		"Response":   "",
+		"Think":      req.Think != nil && *req.Think,
+		"ThinkLevel": "",
+		"IsThinkSet": req.Think != nil,
 	})
 	if err != nil {
 		panic(err)
