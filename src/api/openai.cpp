@@ -1,19 +1,13 @@
 #include "api/openai.h"
 
-#include <chrono>
-#include <random>
-
 #include "api/api_error.h"
 #include "api/base64_check.h"
+#include "api/openai_common.h"
 #include "api/types.h"
 #include "base/strings.h"
 
 namespace slimllm::api::openai {
 namespace {
-
-[[noreturn]] void bad_request(const std::string& message) {
-  fail_status(400, message);
-}
 
 // A field read as a JSON value of one type: `fallback` when absent or null, 400 naming the field
 // when of another type (Go's decoder refuses it too; nlohmann's value() would throw type_error).
@@ -38,17 +32,8 @@ Json object_or_empty(const Json& j, const char* key, const char* where) {
   return *it;
 }
 
-int64_t unix_now() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-// Ollama's ids: a prefix and a random number below 999.
-std::string random_id(const char* prefix) {
-  static thread_local std::mt19937 rng{std::random_device{}()};
-  return str_cat(prefix, std::uniform_int_distribution<int>(0, 998)(rng));
-}
+// Ollama's ids here: a prefix and a random number below 999.
+constexpr int kIdRange = 999;
 
 // A base64 data URI's payload; http(s) URLs and other types are refused as Ollama does.
 std::string image_from_url(const std::string& url) {
@@ -183,7 +168,7 @@ void start_exchange(const Json& r, Exchange& exchange, const char* prefix) {
   if (!r.contains("model") || !r["model"].is_string() || r["model"].get<std::string>().empty()) {
     bad_request("model is required");
   }
-  exchange.id = random_id(prefix);
+  exchange.id = random_id(prefix, kIdRange);
   exchange.model = r["model"].get<std::string>();
   exchange.created = unix_now();
   exchange.stream = bool_or(r, "stream", false, "stream");
@@ -215,7 +200,7 @@ OrderedJson tool_calls_of(const Json& calls) {
     const Json f = call.value("function", Json::object());
     OrderedJson c;
     c["id"] = call.contains("id") && call["id"].is_string() ? call["id"].get<std::string>()
-                                                            : random_id("call_");
+                                                            : random_id("call_", kIdRange);
     c["index"] =
         f.contains("index") && f["index"].is_number_integer() ? f["index"].get<int>() : index;
     ++index;

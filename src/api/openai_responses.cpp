@@ -1,10 +1,8 @@
 #include "api/openai_responses.h"
 
-#include <chrono>
-#include <random>
-
 #include "api/api_error.h"
 #include "api/base64_check.h"
+#include "api/openai_common.h"
 #include "api/types.h"
 #include "base/strings.h"
 
@@ -13,21 +11,8 @@ namespace {
 
 using Json = nlohmann::json;
 
-[[noreturn]] void bad_request(const std::string& message) {
-  fail_status(400, message);
-}
-
-int64_t unix_now() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 // Ollama's ids for this API: a prefix and a random number below 999999.
-std::string random_id(const char* prefix) {
-  static thread_local std::mt19937 rng{std::random_device{}()};
-  return str_cat(prefix, std::uniform_int_distribution<int>(0, 999998)(rng));
-}
+constexpr int kIdRange = 999999;
 
 std::string string_field(const Json& j, const char* key) {
   return j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : std::string();
@@ -266,7 +251,7 @@ J function_call_item(const std::string& id, const Json& call, const std::string&
   item["type"] = "function_call";
   item["status"] = status;
   const std::string call_id = string_field(call, "id");
-  item["call_id"] = call_id.empty() ? random_id("call_") : call_id;
+  item["call_id"] = call_id.empty() ? random_id("call_", kIdRange) : call_id;
   item["name"] = string_field(f, "name");
   item["arguments"] = with_arguments ? f.value("arguments", Json::object()).dump() : "";
   return item;
@@ -290,8 +275,8 @@ Json responses_request(const Json& r, ResponsesExchange& exchange) {
       bad_request(str_cat("'", unsupported, "' is not supported: responses are not stored"));
     }
   }
-  exchange.id = random_id("resp_");
-  exchange.message_id = random_id("msg_");
+  exchange.id = random_id("resp_", kIdRange);
+  exchange.message_id = random_id("msg_", kIdRange);
   exchange.model = r["model"].get<std::string>();
   exchange.created_at = unix_now();
   exchange.stream = r.contains("stream") && r["stream"].is_boolean() && r["stream"].get<bool>();
@@ -481,7 +466,7 @@ std::vector<ResponseEvent> ResponsesStream::chunk(const Json& native) {
   if (!thinking.empty()) {
     if (!reasoning_started_) {
       reasoning_started_ = true;
-      reasoning_id_ = random_id("rs_");
+      reasoning_id_ = random_id("rs_", kIdRange);
       OrderedJson added;
       added["output_index"] = output_index_;
       added["item"]["id"] = reasoning_id_;
@@ -502,7 +487,7 @@ std::vector<ResponseEvent> ResponsesStream::chunk(const Json& native) {
     finish_reasoning(out);
     for (size_t i = 0; i < calls.size(); ++i) {
       const int index = output_index_ + static_cast<int>(tool_call_items_.size());
-      const std::string id = str_cat("fc_", random_id(""), "_", i);
+      const std::string id = str_cat("fc_", random_id("", kIdRange), "_", i);
       OrderedJson done = function_call_item<OrderedJson>(id, calls[i], "completed", true);
       OrderedJson added = done;
       added["status"] = "in_progress";

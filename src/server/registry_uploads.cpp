@@ -13,6 +13,7 @@
 #include <cstring>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <random>
 
 #include "base/log.h"
@@ -58,8 +59,7 @@ class Uploads {
     return sizes_.count(id) != 0;
   }
   // Appends the body; returns the upload's size.
-  uint64_t append(const std::string& id, const http::ContentReader& reader,
-                  uint64_t announced) {
+  uint64_t append(const std::string& id, const http::ContentReader& reader, uint64_t announced) {
     // The quota and the disk are checked before the body is read, and again as it grows.
     uint64_t room = store_.check_room(announced, "the blob upload");
     const int fd = ::open(path(id).c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
@@ -176,71 +176,75 @@ void handle_manifest_put(ServerContext& ctx, const http::Request& req, http::Res
   res.set_header("Location", str_cat("/v2/", name->ns, "/", name->model, "/manifests/", name->tag));
 }
 
+// PATCH and PUT on an upload session: appends the body to session <id> (the third match) and
+// returns the bytes it now holds; nullopt, after a 404, when no such session is open.
+std::optional<uint64_t> append_chunk(Uploads& uploads, const http::Request& req,
+                                     http::Response& res, const http::ContentReader& reader) {
+  const std::string id = req.matches[3];
+  if (!uploads.known(id)) {
+    send_registry_error(res, 404, "BLOB_UPLOAD_UNKNOWN", "blob upload unknown");
+    return std::nullopt;
+  }
+  return uploads.append(id, reader, announced_length(req));
+}
+
 }  // namespace
 
 void add_registry_upload_routes(RouteTable& routes, ServerContext& ctx) {
   auto uploads = std::make_shared<Uploads>(ctx.store);
   const std::string repo = R"(/v2/([^/]+)/([^/]+))";
-  routes.post_stream(repo + "/blobs/uploads/", Scope::kAdmin,
-                     [uploads](const http::Request& req, http::Response& res,
-                               const http::ContentReader&) {
-                       guarded(res, [&] {
-                         const std::string id = uploads->start();
-                         res.status = 202;
-                         res.set_header("Location", upload_location(req, id));
-                         res.set_header("Docker-Upload-UUID", id);
-                         res.set_header("Range", "0-0");
-                       });
-                     });
+  routes.post_stream(
+      repo + "/blobs/uploads/", Scope::kAdmin,
+      [uploads](const http::Request& req, http::Response& res, const http::ContentReader&) {
+        guarded(res, [&] {
+          const std::string id = uploads->start();
+          res.status = 202;
+          res.set_header("Location", upload_location(req, id));
+          res.set_header("Docker-Upload-UUID", id);
+          res.set_header("Range", "0-0");
+        });
+      });
   const std::string session = repo + "/blobs/uploads/([0-9a-f]+)";
-  routes.patch(session, Scope::kAdmin,
-               [uploads](const http::Request& req, http::Response& res,
-                         const http::ContentReader& reader) {
-                 guarded(res, [&] {
-                   const std::string id = req.matches[3];
-                   if (!uploads->known(id)) {
-                     return send_registry_error(res, 404, "BLOB_UPLOAD_UNKNOWN",
-                                                "blob upload unknown");
-                   }
-                   const uint64_t size = uploads->append(id, reader, announced_length(req));
-                   res.status = 202;
-                   res.set_header("Location", upload_location(req, id));
-                   res.set_header("Range", str_cat("0-", size > 0 ? size - 1 : 0));
-                 });
-               });
-  routes.put(session, Scope::kAdmin,
-             [uploads](const http::Request& req, http::Response& res,
-                       const http::ContentReader& reader) {
-               guarded(res, [&] {
-                 const std::string id = req.matches[3];
-                 if (!uploads->known(id)) {
-                   return send_registry_error(res, 404, "BLOB_UPLOAD_UNKNOWN",
-                                              "blob upload unknown");
-                 }
-                 // A final chunk may come with the PUT.
-                 uploads->append(id, reader, announced_length(req));
-                 const std::string digest = req.get_param_value("digest");
-                 if (!is_valid_digest(digest)) {
-                   return send_registry_error(res, 400, "DIGEST_INVALID", "invalid digest format");
-                 }
-                 try {
-                   uploads->finish(id, digest);
-                 } catch (const StoreError& e) {
-                   if (e.kind() != StoreError::Kind::kInvalid) throw;
-                   return send_registry_error(res, 400, "DIGEST_INVALID", e.what());
-                 }
-                 res.status = 201;
-                 res.set_header("Docker-Content-Digest", normalize_digest(digest));
-                 res.set_header("Location",
-                                str_cat("/v2/", req.matches[1].str(), "/", req.matches[2].str(),
-                                        "/blobs/", normalize_digest(digest)));
-               });
-             });
-  routes.put(repo + "/manifests/([^/]+)", Scope::kAdmin,
-             [&ctx](const http::Request& req, http::Response& res,
-                    const http::ContentReader& reader) {
-               guarded(res, [&] { handle_manifest_put(ctx, req, res, reader); });
-             });
+  routes.patch(
+      session, Scope::kAdmin,
+      [uploads](const http::Request& req, http::Response& res, const http::ContentReader& reader) {
+        guarded(res, [&] {
+          const std::optional<uint64_t> size = append_chunk(*uploads, req, res, reader);
+          if (!size) return;
+          res.status = 202;
+          res.set_header("Location", upload_location(req, req.matches[3]));
+          res.set_header("Range", str_cat("0-", *size > 0 ? *size - 1 : 0));
+        });
+      });
+  routes.put(
+      session, Scope::kAdmin,
+      [uploads](const http::Request& req, http::Response& res, const http::ContentReader& reader) {
+        guarded(res, [&] {
+          // A final chunk may come with the PUT.
+          if (!append_chunk(*uploads, req, res, reader)) return;
+          const std::string id = req.matches[3];
+          const std::string digest = req.get_param_value("digest");
+          if (!is_valid_digest(digest)) {
+            return send_registry_error(res, 400, "DIGEST_INVALID", "invalid digest format");
+          }
+          try {
+            uploads->finish(id, digest);
+          } catch (const StoreError& e) {
+            if (e.kind() != StoreError::Kind::kInvalid) throw;
+            return send_registry_error(res, 400, "DIGEST_INVALID", e.what());
+          }
+          res.status = 201;
+          res.set_header("Docker-Content-Digest", normalize_digest(digest));
+          res.set_header("Location",
+                         str_cat("/v2/", req.matches[1].str(), "/", req.matches[2].str(), "/blobs/",
+                                 normalize_digest(digest)));
+        });
+      });
+  routes.put(
+      repo + "/manifests/([^/]+)", Scope::kAdmin,
+      [&ctx](const http::Request& req, http::Response& res, const http::ContentReader& reader) {
+        guarded(res, [&] { handle_manifest_put(ctx, req, res, reader); });
+      });
 }
 
 }  // namespace slimllm

@@ -4,7 +4,7 @@
 
 #include "base/error.h"
 #include "model/model.h"
-#include "model/tiny_model.h"
+#include "model/model_fixtures.h"
 
 namespace slimllm {
 namespace {
@@ -12,10 +12,8 @@ namespace {
 using testing_models::TinyModelSpec;
 
 std::string load_error(const TinyModelSpec& spec, const std::string& name) {
-  const std::string path = ::testing::TempDir() + "/" + name + ".gguf";
-  testing_models::write_tiny_model(path, spec);
   try {
-    load_model(std::make_shared<const GgufFile>(GgufFile::open(path)));
+    testing_models::tiny(spec, name);
   } catch (const Error& e) {
     return e.what();
   }

@@ -20,17 +20,17 @@
 
 #include "base/thread_pool.h"
 #include "model/model.h"
+#include "model/model_fixtures.h"
 
 namespace slimllm {
 namespace {
 
-const std::string kDir = std::string(SLIMLLM_DATA) + "/decoders/";
 constexpr float kTopTolerance = 0.1f;
 
 // reference.json (qwen3) or another architecture's file (phi3.json, granite.json, ...).
 nlohmann::json reference(const std::string& file = "reference.json") {
-  std::ifstream in(kDir + file);
-  if (!in) throw std::runtime_error("missing " + kDir + file);
+  std::ifstream in(testing_models::decoder_fixture(file));
+  if (!in) throw std::runtime_error("missing tests/data/decoders/" + file);
   return nlohmann::json::parse(in);
 }
 
@@ -63,10 +63,7 @@ std::vector<Step> greedy(const Model& model, const std::vector<int32_t>& prompt,
                          ThreadPool* pool, int64_t n_ctx = 256) {
   KvCache kv = model.make_cache(n_ctx, 1);
   ForwardState state = model.make_state(64, 1);
-  std::vector<BatchToken> batch;
-  for (size_t i = 0; i < prompt.size(); ++i) {
-    batch.push_back({prompt[i], static_cast<int32_t>(i), 0, i + 1 == prompt.size()});
-  }
+  std::vector<BatchToken> batch = testing_models::prompt_batch(prompt);
   std::vector<Step> out;
   int32_t pos = static_cast<int32_t>(prompt.size());
   for (int i = 0; i < n; ++i) {
@@ -91,8 +88,7 @@ TEST_P(DecoderReference, GreedyContinuationsMatchLlamaCpp) {
   const nlohmann::json ref = reference(GetParam().reference);
   const nlohmann::json& want = ref["models"][name];
   ASSERT_TRUE(want.is_object()) << name << " is not in " << GetParam().reference;
-  std::unique_ptr<Model> model =
-      load_model(std::make_shared<const GgufFile>(GgufFile::open(kDir + name)));
+  std::unique_ptr<Model> model = testing_models::open_decoder(name);
   const int n = ref["n_predict"].get<int>();
   const float min_margin = ref["min_margin"].get<float>();
   const int64_t n_ctx = ref.value("n_ctx", 256);

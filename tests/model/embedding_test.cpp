@@ -11,15 +11,14 @@
 #include "gguf/reader.h"
 #include "gguf/writer.h"
 #include "model/model.h"
+#include "model/model_fixtures.h"
 
 namespace slimllm {
 namespace {
 
-const std::string kModel = std::string(SLIMLLM_TESTDATA) + "/models/stories260K.gguf";
+const std::string kModel = testing_models::stories_model_path();
 
-std::unique_ptr<Model> stories() {
-  return load_model(std::make_shared<const GgufFile>(GgufFile::open(kModel)));
-}
+std::unique_ptr<Model> stories() { return testing_models::open_model_file(kModel); }
 
 // Token ids 1..vocab of a few deterministic lengths (1 is BOS; the rest ordinary pieces).
 std::vector<int32_t> tokens_of(int64_t len, int32_t seed) {
@@ -128,13 +127,9 @@ TEST(PoolingOf, DefaultsToLastForADecoderAndReadsTheKey) {
   for (const auto& [value, want] :
        {std::pair{1u, Pooling::kMean}, std::pair{2u, Pooling::kCls}, std::pair{3u, Pooling::kLast},
         std::pair{0u, Pooling::kLast}, std::pair{4u, Pooling::kRank}}) {
-    GgufWriter w;
-    for (const GgufKeyValue& kv : original.metadata()) w.set_value(kv.key, kv.value);
-    w.set_uint32("llama.pooling_type", value);
-    for (const GgufTensorInfo& t : original.tensors())
-      w.add_tensor(t.name, t.type, t.shape, t.data);
-    w.write(path);
-    auto m = load_model(std::make_shared<const GgufFile>(GgufFile::open(path)));
+    testing_models::write_edited_copy(
+        original, path, [&](GgufWriter& w) { w.set_uint32("llama.pooling_type", value); });
+    auto m = testing_models::open_model_file(path);
     EXPECT_EQ(pooling_of(*m), want) << "pooling_type " << value;
     if (want == Pooling::kRank) {
       // A decoder that says rank has no classification head to score with.

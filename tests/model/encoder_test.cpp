@@ -14,20 +14,17 @@
 
 #include "base/error.h"
 #include "model/model.h"
+#include "model/model_fixtures.h"
 
 namespace slimllm {
 namespace {
 
-const std::string kDir = std::string(SLIMLLM_DATA) + "/encoders/";
-
-std::unique_ptr<Model> load(const std::string& name) {
-  return load_model(std::make_shared<const GgufFile>(GgufFile::open(kDir + name)));
-}
+std::unique_ptr<Model> load(const std::string& name) { return testing_models::open_encoder(name); }
 
 const nlohmann::json& reference() {
   static const nlohmann::json j = [] {
-    std::ifstream in(kDir + "reference.json");
-    if (!in) throw std::runtime_error("missing " + kDir + "reference.json");
+    std::ifstream in(testing_models::encoder_fixture("reference.json"));
+    if (!in) throw std::runtime_error("missing tests/data/encoders/reference.json");
     return nlohmann::json::parse(in);
   }();
   return j;

@@ -20,6 +20,7 @@
 #include "base/thread_pool.h"
 #include "kernels/dispatch.h"
 #include "model/model.h"
+#include "model/model_fixtures.h"
 #include "synthetic_model.h"
 
 namespace slimllm {
@@ -81,7 +82,7 @@ TEST_P(FastPath, AgreesWithTheReference) {
   const std::string path = ::testing::TempDir() + "/fast_path_" + c.preset + "_" + c.recipe + "_" +
                            std::to_string(::getpid()) + ".gguf";
   write_synthetic_model(spec, path, 1);
-  const auto model = load_model(std::make_shared<const GgufFile>(GgufFile::open(path)));
+  const auto model = testing_models::open_model_file(path);
   const auto ids = token_sequence(model->config().n_vocab);
   ThreadPool pool(2);
 

@@ -7,19 +7,13 @@
 #include "base/error.h"
 #include "model/embedding.h"
 #include "model/model.h"
-#include "model/tiny_model.h"
+#include "model/model_fixtures.h"
 
 namespace slimllm {
 namespace {
 
+using testing_models::tiny;
 using testing_models::TinyModelSpec;
-using testing_models::write_tiny_model;
-
-std::unique_ptr<Model> tiny(const TinyModelSpec& spec, const std::string& name) {
-  const std::string path = ::testing::TempDir() + "/" + name + ".gguf";
-  write_tiny_model(path, spec);
-  return load_model(std::make_shared<const GgufFile>(GgufFile::open(path)));
-}
 
 const std::vector<int32_t> kPrompt = {1, 5, 9, 14, 3, 27, 40, 11, 8, 33, 2, 19};
 

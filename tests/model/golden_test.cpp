@@ -5,20 +5,17 @@
 #include <nlohmann/json.hpp>
 
 #include "model/model.h"
+#include "model/model_fixtures.h"
 #include "sampling/steps.h"
 
 namespace slimllm {
 namespace {
 
-const std::string kModel = std::string(SLIMLLM_TESTDATA) + "/models/stories260K.gguf";
 
 std::vector<int32_t> greedy(const Model& model, const std::vector<int32_t>& prompt, int n) {
   KvCache kv = model.make_cache(256, 1);
   ForwardState state = model.make_state(64, 1);
-  std::vector<BatchToken> batch;
-  for (size_t i = 0; i < prompt.size(); ++i) {
-    batch.push_back({prompt[i], static_cast<int32_t>(i), 0, i + 1 == prompt.size()});
-  }
+  std::vector<BatchToken> batch = testing_models::prompt_batch(prompt);
   std::vector<int32_t> out;
   int32_t pos = static_cast<int32_t>(prompt.size());
   for (int i = 0; i < n; ++i) {
@@ -36,8 +33,8 @@ TEST_P(Stories260K, GreedyIdsMatchLlamaCpp) {
   std::ifstream in(std::string(SLIMLLM_TESTDATA) + "/expected/stories260K-" + GetParam() + ".json");
   ASSERT_TRUE(in) << GetParam();
   const nlohmann::json expected = nlohmann::json::parse(in);
-  auto file = std::make_shared<const GgufFile>(GgufFile::open(kModel));
-  std::unique_ptr<Model> model = load_model(file);
+  std::unique_ptr<Model> model =
+      testing_models::open_model_file(testing_models::stories_model_path());
   const auto prompt = expected["prompt_ids"].get<std::vector<int32_t>>();
   const auto want = expected["gen_ids"].get<std::vector<int32_t>>();
   EXPECT_EQ(greedy(*model, prompt, expected["num_predict"].get<int>()), want);
@@ -46,8 +43,8 @@ TEST_P(Stories260K, GreedyIdsMatchLlamaCpp) {
 INSTANTIATE_TEST_SUITE_P(Expected, Stories260K, ::testing::Values("dog", "lily", "once"));
 
 TEST(Stories260KConfig, ReadsHyperparameters) {
-  auto file = std::make_shared<const GgufFile>(GgufFile::open(kModel));
-  std::unique_ptr<Model> model = load_model(file);
+  std::unique_ptr<Model> model =
+      testing_models::open_model_file(testing_models::stories_model_path());
   const ModelConfig& c = model->config();
   EXPECT_EQ(c.arch, "llama");
   EXPECT_EQ(c.n_vocab, 512);

@@ -4,14 +4,14 @@
 
 #include "base/error.h"
 #include "model/model.h"
+#include "model/model_fixtures.h"
 
 namespace slimllm {
 namespace {
 
 TEST(HiddenState, HoldsHiddenRowsOnlyAndRefusesLogits) {
-  auto file = std::make_shared<const GgufFile>(
-      GgufFile::open(std::string(SLIMLLM_TESTDATA) + "/models/stories260K.gguf"));
-  std::unique_ptr<Model> model = load_model(file);
+  std::unique_ptr<Model> model =
+      testing_models::open_model_file(testing_models::stories_model_path());
   const ModelConfig& c = model->config();
   ForwardState hidden = model->make_state(4, 4, OutputKind::kHidden);
   ForwardState logits = model->make_state(4, 4);

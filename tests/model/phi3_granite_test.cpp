@@ -19,38 +19,22 @@
 #include "gguf/writer.h"
 #include "kernels/ref/ref_kernels.h"
 #include "model/model.h"
+#include "model/model_fixtures.h"
 
 namespace slimllm {
 namespace {
 
-const std::string kDir = std::string(SLIMLLM_DATA) + "/decoders/";
-
-std::unique_ptr<Model> open_model(const std::string& name) {
-  return load_model(std::make_shared<const GgufFile>(GgufFile::open(kDir + name)));
-}
-
-// The logits after `prompt` in a cache of n_ctx positions.
-std::vector<float> logits_after(const Model& m, const std::vector<int32_t>& prompt, int64_t n_ctx) {
-  KvCache kv = m.make_cache(n_ctx, 1);
-  ForwardState state = m.make_state(64, 1);
-  std::vector<BatchToken> batch;
-  for (size_t i = 0; i < prompt.size(); ++i) {
-    batch.push_back({prompt[i], static_cast<int32_t>(i), 0, i + 1 == prompt.size()});
-  }
-  const auto logits = m.forward(batch, kv, state, nullptr);
-  return {logits.begin(), logits.end()};
-}
-
-float max_difference(const std::vector<float>& a, const std::vector<float>& b) {
-  float worst = 0;
-  for (size_t i = 0; i < a.size(); ++i) worst = std::max(worst, std::fabs(a[i] - b[i]));
-  return worst;
-}
+using testing_models::decoder_fixture;
+using testing_models::logits_after;
+using testing_models::max_difference;
+using testing_models::open_decoder;
+using testing_models::open_model_file;
+using testing_models::write_edited_copy;
 
 const std::vector<int32_t> kPrompt = {1, 93, 75, 22, 196, 55, 154, 58, 191, 105, 11, 137, 20};
 
 TEST(Phi3, FusedProjectionsAreSplitIntoRowViews) {
-  auto m = open_model("phi3-f32.gguf");
+  auto m = open_decoder("phi3-f32.gguf");
   const ModelConfig& c = m->config();
   EXPECT_EQ(c.arch, "phi3");
   EXPECT_TRUE(c.rope_neox);
@@ -72,7 +56,7 @@ TEST(Phi3, FusedProjectionsAreSplitIntoRowViews) {
 }
 
 TEST(Phi3, LongRopeTakesTheLongFactorsOnlyBeyondTheOriginalContext) {
-  auto m = open_model("phi3-f32.gguf");
+  auto m = open_decoder("phi3-f32.gguf");
   const ModelConfig& c = m->config();
   ASSERT_EQ(c.rope_original_context, 512);
   ASSERT_EQ(c.rope_factors.size(), 6u);
@@ -91,7 +75,7 @@ TEST(Phi3, LongRopeTakesTheLongFactorsOnlyBeyondTheOriginalContext) {
 // The reference kernel's rotation of a head against the formula: pair (i, i + n_rot/2) turns by
 // pos / factor_i · base^(-2i/n_rot); values from n_rot on are left alone.
 TEST(Phi3, PartialNeoxRotationMatchesTheFormula) {
-  auto m = open_model("phi3-q4_k_m.gguf");  // Phi-4-mini's 96 of 128
+  auto m = open_decoder("phi3-q4_k_m.gguf");  // Phi-4-mini's 96 of 128
   const ModelConfig& c = m->config();
   ASSERT_EQ(c.n_rot, 96);
   ASSERT_EQ(c.head_dim, 128);
@@ -126,22 +110,16 @@ TEST(Phi3, PartialNeoxRotationMatchesTheFormula) {
 
 // A copy of phi3-f32.gguf with `key` set to `value`.
 std::unique_ptr<Model> phi3_with(const std::string& key, float value, const std::string& name) {
-  const GgufFile original = GgufFile::open(kDir + "phi3-f32.gguf");
-  GgufWriter w;
-  for (const GgufKeyValue& kv : original.metadata()) {
-    if (kv.key != key) w.set_value(kv.key, kv.value);
-  }
-  w.set_float32(key, value);
-  for (const GgufTensorInfo& t : original.tensors()) w.add_tensor(t.name, t.type, t.shape, t.data);
   const std::string path = ::testing::TempDir() + "/" + name + ".gguf";
-  w.write(path);
-  return load_model(std::make_shared<const GgufFile>(GgufFile::open(path)));
+  write_edited_copy(GgufFile::open(decoder_fixture("phi3-f32.gguf")), path,
+                    [&](GgufWriter& w) { w.set_float32(key, value); });
+  return open_model_file(path);
 }
 
 TEST(Phi3, AttentionFactorScalesTheRotatedValues) {
   // With the factor at 1 the logits move: the golden test's agreement with llama.cpp depends on
   // it being applied.
-  auto m = open_model("phi3-f32.gguf");
+  auto m = open_decoder("phi3-f32.gguf");
   auto unscaled = phi3_with("phi3.rope.scaling.attn_factor", 1.0f, "phi3-attn-factor-1");
   EXPECT_EQ(unscaled->config().rope_attn_factor, 1.0f);
   EXPECT_GT(max_difference(logits_after(*m, kPrompt, 256), logits_after(*unscaled, kPrompt, 256)),
@@ -149,7 +127,7 @@ TEST(Phi3, AttentionFactorScalesTheRotatedValues) {
 }
 
 TEST(Granite, MultipliersComeFromTheirKeys) {
-  auto m = open_model("granite-f32.gguf");
+  auto m = open_decoder("granite-f32.gguf");
   const ModelConfig& c = m->config();
   EXPECT_EQ(c.arch, "granite");
   EXPECT_FALSE(c.rope_neox);

@@ -6,37 +6,19 @@
 #include <cmath>
 
 #include "model/model.h"
-#include "model/tiny_model.h"
+#include "model/model_fixtures.h"
 
 namespace slimllm {
 namespace {
 
+using testing_models::logits_after;
+using testing_models::max_difference;
+using testing_models::tiny;
 using testing_models::TinyModelSpec;
-using testing_models::write_tiny_model;
-
-std::unique_ptr<Model> tiny(const TinyModelSpec& spec, const std::string& name) {
-  const std::string path = ::testing::TempDir() + "/" + name + ".gguf";
-  write_tiny_model(path, spec);
-  return load_model(std::make_shared<const GgufFile>(GgufFile::open(path)));
-}
 
 // The logits after a fixed 10-token prompt.
 std::vector<float> last_logits(const Model& m) {
-  const std::vector<int32_t> prompt = {1, 5, 9, 14, 3, 27, 40, 11, 8, 33};
-  KvCache kv = m.make_cache(32, 1);
-  ForwardState state = m.make_state(16, 1);
-  std::vector<BatchToken> batch;
-  for (size_t i = 0; i < prompt.size(); ++i) {
-    batch.push_back({prompt[i], static_cast<int32_t>(i), 0, i + 1 == prompt.size()});
-  }
-  const auto logits = m.forward(batch, kv, state, nullptr);
-  return {logits.begin(), logits.end()};
-}
-
-float max_difference(const std::vector<float>& a, const std::vector<float>& b) {
-  float worst = 0;
-  for (size_t i = 0; i < a.size(); ++i) worst = std::max(worst, std::fabs(a[i] - b[i]));
-  return worst;
+  return logits_after(m, {1, 5, 9, 14, 3, 27, 40, 11, 8, 33}, 32);
 }
 
 TEST(Qwen3, HeadSizeComesFromKeyLength) {

@@ -25,12 +25,7 @@ using testing::TestServer;
 const std::string kAdminKey = "admin-key-0123456789abcdef";
 const std::string kReadKey = "read-key-0123456789abcdef";
 
-std::string read_file(const std::filesystem::path& p) {
-  std::ifstream in(p);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
+using testing::read_all;
 
 std::vector<std::string> lines_of(const std::string& text) {
   std::vector<std::string> out;
@@ -42,9 +37,7 @@ std::vector<std::string> lines_of(const std::string& text) {
 class AuditTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    char dir[] = "/tmp/slimllm-audit-XXXXXX";
-    ASSERT_NE(mkdtemp(dir), nullptr);
-    dir_ = dir;
+    dir_ = testing::make_temp_dir("audit");
     std::ofstream(dir_ / "keys") << kAdminKey << " admin ops-ci\n" << kReadKey << " read dashboards\n";
     server_ = std::make_unique<TestServer>(TestServer::default_config(), [&](ServerConfig& c) {
       c.api_keys = std::make_shared<ApiKeys>((dir_ / "keys").string(), "");
@@ -63,7 +56,7 @@ class AuditTest : public ::testing::Test {
   std::vector<std::string> audit_lines(size_t count) {
     std::vector<std::string> lines;
     for (int i = 0; i < 1000; ++i) {
-      lines = lines_of(read_file(dir_ / "audit.log"));
+      lines = lines_of(read_all(dir_ / "audit.log"));
       if (lines.size() >= count) break;
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
@@ -92,7 +85,7 @@ TEST_F(AuditTest, OneLinePerMutatingRequestWithKeyIdModelAndResult) {
                 ->status, 200);
 
   std::vector<std::string> lines = audit_lines(5);
-  ASSERT_EQ(lines.size(), 5u) << read_file(dir_ / "audit.log");
+  ASSERT_EQ(lines.size(), 5u) << read_all(dir_ / "audit.log");
   EXPECT_THAT(lines[0], HasSubstr("level=INFO"));
   EXPECT_THAT(lines[0], HasSubstr("msg=audit key_id=ops-ci remote=127.0.0.1 method=POST "
                                   "route=/api/copy model=\"stories -> copy1\" status=200"));
@@ -111,15 +104,7 @@ TEST_F(AuditTest, OneLinePerMutatingRequestWithKeyIdModelAndResult) {
 
 TEST_F(AuditTest, AStreamedPullThatFailsIsRecordedWithItsError) {
   // A port that was free a moment ago: nothing listens there.
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  close(fd);
-  const int port = ntohs(addr.sin_port);
+  const int port = testing::closed_port();
   const std::string model = "127.0.0.1:" + std::to_string(port) + "/library/m:latest";
   httplib::Client c = server_->client();
   auto res = c.Post("/api/pull", with(kAdminKey), R"({"model":")" + model + R"(","insecure":true})",

@@ -21,13 +21,7 @@ using nlohmann::json;
 using testing::ndjson;
 using testing::TestServer;
 
-std::string read_all(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  EXPECT_TRUE(in) << path;
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
+using testing::read_all;
 
 std::string chat_template(const std::string& name) {
   return read_all(std::string(SLIMLLM_TESTDATA) + "/chat_templates/" + name + ".jinja");
@@ -53,8 +47,7 @@ struct Created {
 
 Created create_and_show(const TestServer& s, const std::string& name, const std::string& data) {
   auto c = s.client();
-  const std::string digest = "sha256:" + Sha256::hex(data);
-  c.Post(("/api/blobs/" + digest).c_str(), data, "application/octet-stream");
+  const std::string digest = testing::upload_blob(c, data);
   auto created =
       c.Post("/api/create", json{{"model", name}, {"files", {{"m.gguf", digest}}}}.dump(),
              "application/json");

@@ -23,6 +23,8 @@
 #include "server/template_prompt_renderer.h"
 #include "store/model_store.h"
 #include "template/builtin_templates.h"
+#include "http_helpers.h"
+#include "model/model_fixtures.h"
 #include "recording_runner.h"
 
 namespace slimllm {
@@ -32,14 +34,11 @@ using nlohmann::json;
 
 // tiny-gemma3 with tokenizer.chat_template set to Gemma 3's Jinja template.
 std::string gemma3_with_template(const std::string& dir) {
-  GgufFile in = GgufFile::open(std::string(SLIMLLM_DATA) + "/decoders/gemma3-f32.gguf");
-  GgufWriter w;
-  for (const GgufKeyValue& kv : in.metadata()) w.set_value(kv.key, kv.value);
-  w.set_string("tokenizer.chat_template",
-               read_text(std::string(SLIMLLM_DATA) + "/templates/gemma3-jinja.txt"));
-  for (const GgufTensorInfo& t : in.tensors()) w.add_tensor(t.name, t.type, t.shape, t.data);
   const std::string path = dir + "/gemma3-chat.gguf";
-  w.write(path);  // copies the tensors while `in` is still mapped
+  const std::string jinja = read_text(std::string(SLIMLLM_DATA) + "/templates/gemma3-jinja.txt");
+  testing_models::write_edited_copy(
+      GgufFile::open(testing_models::decoder_fixture("gemma3-f32.gguf")), path,
+      [&](GgufWriter& w) { w.set_string("tokenizer.chat_template", jinja); });
   return read_text(path);
 }
 
@@ -64,9 +63,9 @@ TEST(GemmaChat, CreatedGemma3ChatsThroughItsBuiltinTemplate) {
     c.set_read_timeout(120);
 
     const std::string data = gemma3_with_template(root.string());
-    const std::string digest = "sha256:" + Sha256::hex(data);
-    ASSERT_EQ(c.Post(("/api/blobs/" + digest).c_str(), data, "application/octet-stream")->status,
-              201);
+    int uploaded = 0;
+    const std::string digest = testing::upload_blob(c, data, &uploaded);
+    ASSERT_EQ(uploaded, 201);
     auto created = c.Post("/api/create",
                           json{{"model", "gemma3-tiny"}, {"files", {{"m.gguf", digest}}}}.dump(),
                           "application/json");

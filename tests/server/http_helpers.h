@@ -1,12 +1,15 @@
-// Small HTTP helpers the server tests share: POST a JSON body, split an NDJSON stream.
+// Small HTTP helpers the server tests share: POST a JSON body, split an NDJSON stream, check an
+// error answer, upload a blob.
 #pragma once
 
+#include <gtest/gtest.h>
 #include <httplib.h>
 
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
+#include "base/sha256.h"
 #include "base/strings.h"
 #include "test_server.h"
 
@@ -24,6 +27,23 @@ inline std::vector<nlohmann::json> ndjson(const std::string& body) {
     if (!line.empty()) lines.push_back(nlohmann::json::parse(line));
   }
   return lines;
+}
+
+// An answer of `status` whose body is exactly Ollama's {"error": message}.
+inline void expect_error(const httplib::Result& res, int status, const std::string& message) {
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, status) << res->body;
+  EXPECT_EQ(res->body, "{\"error\":" + nlohmann::json(message).dump() + "}");
+}
+
+// Uploads `data` to /api/blobs; returns its digest ("sha256:...") and the upload's status in
+// `status` when asked.
+inline std::string upload_blob(httplib::Client& c, const std::string& data,
+                               int* status = nullptr) {
+  const std::string digest = "sha256:" + Sha256::hex(data);
+  auto res = c.Post(("/api/blobs/" + digest).c_str(), data, "application/octet-stream");
+  if (status != nullptr) *status = res ? res->status : -1;
+  return digest;
 }
 
 }  // namespace slimllm::testing

@@ -12,16 +12,11 @@ namespace slimllm {
 namespace {
 
 using nlohmann::json;
+using testing::expect_error;
 using testing::post;
 using testing::TestServer;
 
 constexpr const char* kNoVision = "this model is missing data required for image input";
-
-void expect_error(const httplib::Result& res, int status, const std::string& message) {
-  ASSERT_TRUE(res);
-  EXPECT_EQ(res->status, status) << res->body;
-  EXPECT_EQ(res->body, "{\"error\":" + json(message).dump() + "}");
-}
 
 json chat_with_image(const std::string& model, const std::string& image) {
   return {{"model", model},

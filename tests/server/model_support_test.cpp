@@ -24,12 +24,7 @@ using testing::TestServer;
 
 const std::string kQwen3 = std::string(SLIMLLM_DATA) + "/decoders/qwen3-q8_0.gguf";
 
-std::string read_all(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
+using testing::read_all;
 
 // A GGUF with only its header and one tensor, declaring `arch` ("" for none), and `key` (a uint)
 // when given.
@@ -48,10 +43,9 @@ std::string gguf_of(const std::string& dir, const std::string& arch, const std::
 // Uploads `data` as a blob and creates `name` from it.
 httplib::Result create_from(const TestServer& s, const std::string& name, const std::string& data,
                             bool stream) {
-  const std::string digest = "sha256:" + Sha256::hex(data);
   auto c = s.client();
-  const int uploaded =
-      c.Post(("/api/blobs/" + digest).c_str(), data, "application/octet-stream")->status;
+  int uploaded = 0;
+  const std::string digest = testing::upload_blob(c, data, &uploaded);
   EXPECT_TRUE(uploaded == 201 || uploaded == 200) << uploaded;  // 200: the blob was there
   return c.Post("/api/create",
                 json{{"model", name}, {"files", {{"m.gguf", digest}}}, {"stream", stream}}.dump(),

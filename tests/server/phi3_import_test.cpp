@@ -19,30 +19,22 @@
 #include "server/template_prompt_renderer.h"
 #include "store/model_store.h"
 #include "template/builtin_templates.h"
+#include "http_helpers.h"
+#include "model/model_fixtures.h"
 
 namespace slimllm {
 namespace {
 
 using nlohmann::json;
 
-std::string read_all(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  EXPECT_TRUE(in) << path;
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
+using testing::read_all;
 
 // tests/data/decoders/phi3-f32.gguf with `jinja` as its tokenizer.chat_template.
 std::string phi3_with_template(const std::string& dir, const std::string& jinja) {
-  const GgufFile original =
-      GgufFile::open(std::string(SLIMLLM_DATA) + "/decoders/phi3-f32.gguf");
-  GgufWriter w;
-  for (const GgufKeyValue& kv : original.metadata()) w.set_value(kv.key, kv.value);
-  w.set_string("tokenizer.chat_template", jinja);
-  for (const GgufTensorInfo& t : original.tensors()) w.add_tensor(t.name, t.type, t.shape, t.data);
   const std::string path = dir + "/phi3-chat.gguf";
-  w.write(path);
+  testing_models::write_edited_copy(
+      GgufFile::open(testing_models::decoder_fixture("phi3-f32.gguf")), path,
+      [&](GgufWriter& w) { w.set_string("tokenizer.chat_template", jinja); });
   return read_all(path);
 }
 
@@ -68,9 +60,9 @@ TEST(Phi3Import, CreatedModelChatsThroughItsBuiltinTemplate) {
     const std::string data = phi3_with_template(
         root.string(), read_all(std::string(SLIMLLM_TESTDATA) +
                                 "/chat_templates/microsoft-Phi-3.5-mini-instruct.jinja"));
-    const std::string digest = "sha256:" + Sha256::hex(data);
-    auto blob = c.Post(("/api/blobs/" + digest).c_str(), data, "application/octet-stream");
-    ASSERT_TRUE(blob);
+    int uploaded = 0;
+    const std::string digest = testing::upload_blob(c, data, &uploaded);
+    ASSERT_NE(uploaded, -1);
     auto created =
         c.Post("/api/create",
                json{{"model", "phi3-import"}, {"files", {{"m.gguf", digest}}}, {"stream", false}}

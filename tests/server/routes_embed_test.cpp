@@ -16,14 +16,9 @@ namespace slimllm {
 namespace {
 
 using nlohmann::json;
+using testing::expect_error;
 using testing::post;
 using testing::TestServer;
-
-void expect_error(const httplib::Result& res, int status, const std::string& message) {
-  ASSERT_TRUE(res);
-  EXPECT_EQ(res->status, status) << res->body;
-  EXPECT_EQ(res->body, "{\"error\":" + json(message).dump() + "}");
-}
 
 void expect_openai_error(const httplib::Result& res, int status, const std::string& message,
                          const std::string& type) {

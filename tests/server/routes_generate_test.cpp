@@ -17,14 +17,9 @@ namespace {
 
 using nlohmann::json;
 using testing::ndjson;
+using testing::expect_error;
 using testing::post;
 using testing::TestServer;
-
-void expect_error(const httplib::Result& res, int status, const std::string& message) {
-  ASSERT_TRUE(res);
-  EXPECT_EQ(res->status, status) << res->body;
-  EXPECT_EQ(res->body, "{\"error\":" + json(message).dump() + "}");
-}
 
 TEST(Generate, StreamsNdjsonAndFinishesWithMetrics) {
   TestServer s;

@@ -14,10 +14,10 @@
 #include "server/server.h"
 #include "store/create.h"
 #include "store/model_store.h"
+#include "store/store_fixtures.h"
 
 namespace slimllm::testing {
 
-inline const std::string kStoriesGguf = std::string(SLIMLLM_DATA) + "/models/stories260K.gguf";
 
 // Records what the server asked to render and answers with a marked-up prompt.
 class RecordingRenderer : public PromptRenderer {

@@ -10,25 +10,20 @@
 #include "store/model_layers.h"
 #include "store/model_store.h"
 #include "store/store_error.h"
+#include "store/store_fixtures.h"
 
 namespace fs = std::filesystem;
 
 namespace slimllm {
 namespace {
 
-const std::string kGguf = std::string(SLIMLLM_DATA) + "/models/stories260K.gguf";
+const std::string& kGguf = testing::kStoriesGguf;
 const std::string kGgufDigest =
     "sha256:270cba1bd5109f42d03350f60406024560464db173c0e387d91f0426d3bd256d";
 
-class StoreTest : public ::testing::Test {
+class StoreTest : public testing::TempStoreTest {
  protected:
-  void SetUp() override {
-    char tmpl[] = "/tmp/slimllm-store-XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    root_ = tmpl;
-    store_ = std::make_unique<ModelStore>(root_ / "models");
-  }
-  void TearDown() override { fs::remove_all(root_); }
+  StoreTest() : TempStoreTest("store") {}
 
   ModelName name(const char* text) { return *ModelName::parse(text); }
 
@@ -40,9 +35,6 @@ class StoreTest : public ::testing::Test {
     spec.template_text = tmpl;
     return create_model(*store_, spec, {});
   }
-
-  fs::path root_;
-  std::unique_ptr<ModelStore> store_;
 };
 
 TEST_F(StoreTest, ImportsGgufUnderItsDigest) {

@@ -22,6 +22,7 @@
 #include "store/pull.h"
 #include "store/push.h"
 #include "store/store_error.h"
+#include "store/store_fixtures.h"
 
 namespace fs = std::filesystem;
 
@@ -30,38 +31,26 @@ namespace {
 
 using ::testing::HasSubstr;
 
-std::string read_all(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
+using testing::read_all;
 
-const std::string kGguf = std::string(SLIMLLM_DATA) + "/models/stories260K.gguf";
+const std::string& kGguf = testing::kStoriesGguf;
 
-class PullTest : public ::testing::Test {
+class PullTest : public testing::TempStoreTest {
  protected:
+  PullTest() : TempStoreTest("pull") {}
   void SetUp() override {
-    char tmpl[] = "/tmp/slimllm-pull-XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    root_ = tmpl;
-    store_ = std::make_unique<ModelStore>(root_ / "models");
+    TempStoreTest::SetUp();
     gguf_ = read_all(kGguf);
     model_layer_ = registry_.add_blob(gguf_, std::string(kMediaModel));
     template_layer_ = registry_.add_blob("{{ .Prompt }}", std::string(kMediaTemplate));
     manifest_ = registry_.add_model("library", "stories", "260k", {model_layer_, template_layer_});
     name_ = *ModelName::parse(registry_.host() + "/library/stories:260k");
   }
-  void TearDown() override { fs::remove_all(root_); }
 
-  // Options for fast tests: no retry sleeps, small checkpoints.
+  // Options for fast tests: no retry sleeps, small checkpoints, the progress recorded.
   PullOptions options() {
-    PullOptions o;
-    o.registry = RegistryOptions();
-    o.registry.insecure = true;
-    o.download.retry_delay = std::chrono::milliseconds(0);
+    PullOptions o = testing::fast_pull_options();
     o.download.checkpoint_bytes = 64 * 1024;
-    o.download.lock_poll = std::chrono::milliseconds(10);
     o.progress = [this](const PullProgress& p) {
       std::lock_guard lock(mutex_);
       events_.push_back(p);
@@ -81,8 +70,6 @@ class PullTest : public ::testing::Test {
   }
 
   testing::FakeRegistry registry_;
-  fs::path root_;
-  std::unique_ptr<ModelStore> store_;
   std::string gguf_, manifest_;
   Layer model_layer_, template_layer_;
   ModelName name_;

@@ -13,6 +13,7 @@
 #include "store/create.h"
 #include "store/quantize_model.h"
 #include "store/store_error.h"
+#include "store/store_fixtures.h"
 #include "tensor/dequantize.h"
 #include "tensor/half.h"
 
@@ -21,17 +22,11 @@ namespace fs = std::filesystem;
 namespace slimllm {
 namespace {
 
-const std::string kGguf = std::string(SLIMLLM_DATA) + "/models/stories260K.gguf";
+const std::string& kGguf = testing::kStoriesGguf;
 
-class QuantizeTest : public ::testing::Test {
+class QuantizeTest : public testing::TempStoreTest {
  protected:
-  void SetUp() override {
-    char tmpl[] = "/tmp/slimllm-quant-XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    root_ = tmpl;
-    store_ = std::make_unique<ModelStore>(root_ / "models");
-  }
-  void TearDown() override { fs::remove_all(root_); }
+  QuantizeTest() : TempStoreTest("quant") {}
 
   // A small F16 "model": 8 blocks of 256-wide matrices plus a norm vector.
   std::string write_f16_model() {
@@ -69,8 +64,6 @@ class QuantizeTest : public ::testing::Test {
     return out;
   }
 
-  fs::path root_;
-  std::unique_ptr<ModelStore> store_;
   std::vector<std::shared_ptr<std::vector<uint16_t>>> halves_;
 };
 

@@ -23,6 +23,7 @@
 #include "store/create.h"
 #include "store/pull.h"
 #include "store/store_error.h"
+#include "store/store_fixtures.h"
 #include "store/writer_tag.h"
 
 namespace fs = std::filesystem;
@@ -49,18 +50,7 @@ pid_t dead_pid() {
   return pid;
 }
 
-// A loopback port that was free a moment ago and has no listener.
-int closed_port() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  close(fd);
-  return ntohs(addr.sin_port);
-}
+using testing::closed_port;
 
 void age(const fs::path& p, std::chrono::seconds by) {
   fs::last_write_time(p, fs::file_time_type::clock::now() - by);
@@ -129,25 +119,15 @@ TEST(PullAllowList, AllowsTheDefaultRegistryTheMirrorAndListedHosts) {
               HasSubstr("registry host \"127.0.0.1:22\" is not allowed on this server"));
 }
 
-class StorePolicyTest : public ::testing::Test {
+class StorePolicyTest : public testing::TempStoreTest {
  protected:
+  StorePolicyTest() : TempStoreTest("policy") {}
   void SetUp() override {
-    char tmpl[] = "/tmp/slimllm-policy-XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    root_ = tmpl;
-    store_ = std::make_unique<ModelStore>(root_ / "models");
+    TempStoreTest::SetUp();
     fs::create_directories(root_ / "models/blobs");
   }
-  void TearDown() override { fs::remove_all(root_); }
 
-  PullOptions options() {
-    PullOptions o;
-    o.registry = RegistryOptions();
-    o.registry.insecure = true;
-    o.download.retry_delay = std::chrono::milliseconds(0);
-    o.download.lock_poll = std::chrono::milliseconds(10);
-    return o;
-  }
+  PullOptions options() { return testing::fast_pull_options(); }
   // Publishes a model of `size` bytes on the fake registry; returns its name there.
   ModelName publish(size_t size) {
     model_ = registry_.add_blob(std::string(size, 'w'), std::string(kMediaModel));
@@ -157,8 +137,6 @@ class StorePolicyTest : public ::testing::Test {
   fs::path blobs() { return root_ / "models/blobs"; }
 
   testing::FakeRegistry registry_;
-  fs::path root_;
-  std::unique_ptr<ModelStore> store_;
   Layer model_;
 };
 
@@ -249,8 +227,7 @@ TEST_F(StorePolicyTest, StartUpRemovesTemporaryFilesOfDeadWritersOnly) {
 }
 
 TEST_F(StorePolicyTest, UnusedBlobsGoAfterTheGracePeriodOnly) {
-  Layer used = store_->add_blob_file(std::string(SLIMLLM_DATA) + "/models/stories260K.gguf",
-                                     kMediaModel);
+  Layer used = store_->add_blob_file(testing::kStoriesGguf, kMediaModel);
   CreateSpec spec;
   spec.name = *ModelName::parse("kept");
   spec.files["m.gguf"] = used.digest;

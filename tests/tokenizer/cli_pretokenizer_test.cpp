@@ -13,6 +13,7 @@
 
 #include "gguf/reader.h"
 #include "gguf/writer.h"
+#include "llama_cpp_reference.h"
 #include "vocab_fixtures.h"
 
 namespace slimllm {
@@ -98,9 +99,8 @@ TEST_F(TokenizeCommand, PrintsLlamaCppIdsForEachTestVocabulary) {
 }
 
 TEST_F(TokenizeCommand, PrintsLlamaCppIdsForOtherPreTokenizerNames) {
-  std::ifstream in(std::string(SLIMLLM_DATA) + "/tokenizer/pre_reference.json");
-  ASSERT_TRUE(in);
-  const nlohmann::json ref = nlohmann::json::parse(in);
+  const nlohmann::json& ref = testing::tokenizer_reference("pre_reference.json");
+  ASSERT_TRUE(ref.contains("ids"));
   const GgufFile base = GgufFile::open(testing::tokenizer_testdata("ggml-vocab-gpt-2.gguf"));
   const std::filesystem::path dir =
       std::filesystem::temp_directory_path() / ("slimllm-cli-pre-" + std::to_string(getpid()));

@@ -5,26 +5,17 @@
 // tools/tokenizer_reference/make_pre_reference.mjs).
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <nlohmann/json.hpp>
-
 #include "gguf/reader.h"
 #include "gguf/writer.h"
 #include "tokenizer/pretokenizer.h"
+#include "llama_cpp_reference.h"
 #include "tokenizer/tokenizer.h"
 #include "vocab_fixtures.h"
 
 namespace slimllm {
 namespace {
 
-const nlohmann::json& reference() {
-  static const nlohmann::json ref = [] {
-    std::ifstream in(std::string(SLIMLLM_DATA) + "/tokenizer/pre_reference.json");
-    EXPECT_TRUE(in) << "tests/data/tokenizer/pre_reference.json is missing";
-    return in ? nlohmann::json::parse(in) : nlohmann::json::object();
-  }();
-  return ref;
-}
+const nlohmann::json& reference() { return testing::tokenizer_reference("pre_reference.json"); }
 
 // The gpt-2 vocabulary declaring `pre` (what tools/gguf_set writes), read from memory.
 Tokenizer gpt2_vocab_as(const std::string& pre) {
@@ -74,20 +65,9 @@ TEST_P(PreTokenizerMatchesLlamaCpp, OnEveryString) {
   EXPECT_EQ(matched, strings.size()) << pre;
 }
 
-std::vector<std::string> reference_names() {
-  std::vector<std::string> names;
-  for (const auto& [name, ids] : reference()["ids"].items()) names.push_back(name);
-  return names;
-}
-
 INSTANTIATE_TEST_SUITE_P(AllNames, PreTokenizerMatchesLlamaCpp,
-                         ::testing::ValuesIn(reference_names()),
-                         [](const ::testing::TestParamInfo<std::string>& info) {
-                           std::string name = info.param;
-                           for (char& c : name)
-                             if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
-                           return name;
-                         });
+                         ::testing::ValuesIn(testing::reference_names(reference())),
+                         testing::param_name);
 
 }  // namespace
 }  // namespace slimllm

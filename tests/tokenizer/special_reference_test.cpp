@@ -5,10 +5,8 @@
 // SentencePiece's space after a special token.
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <nlohmann/json.hpp>
-
 #include "gguf/reader.h"
+#include "llama_cpp_reference.h"
 #include "tokenizer/tokenizer.h"
 #include "vocab_fixtures.h"
 
@@ -16,18 +14,7 @@ namespace slimllm {
 namespace {
 
 const nlohmann::json& reference() {
-  static const nlohmann::json ref = [] {
-    std::ifstream in(std::string(SLIMLLM_DATA) + "/tokenizer/special_reference.json");
-    EXPECT_TRUE(in) << "tests/data/tokenizer/special_reference.json is missing";
-    return in ? nlohmann::json::parse(in) : nlohmann::json::object();
-  }();
-  return ref;
-}
-
-std::vector<std::string> vocabularies() {
-  std::vector<std::string> names;
-  for (const auto& [name, ids] : reference()["ids"].items()) names.push_back(name);
-  return names;
+  return testing::tokenizer_reference("special_reference.json");
 }
 
 class SpecialTokensMatchLlamaCpp : public ::testing::TestWithParam<std::string> {};
@@ -50,13 +37,8 @@ TEST_P(SpecialTokensMatchLlamaCpp, WithAndWithoutParsing) {
 }
 
 INSTANTIATE_TEST_SUITE_P(LlamaCppVocabularies, SpecialTokensMatchLlamaCpp,
-                         ::testing::ValuesIn(vocabularies()),
-                         [](const ::testing::TestParamInfo<std::string>& info) {
-                           std::string name = info.param;
-                           for (char& c : name)
-                             if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
-                           return name;
-                         });
+                         ::testing::ValuesIn(testing::reference_names(reference())),
+                         testing::param_name);
 
 }  // namespace
 }  // namespace slimllm

@@ -6,10 +6,10 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "gguf/reader.h"
+#include "llama_cpp_reference.h"
 #include "synthetic_encoder.h"
 #include "tokenizer/tokenizer.h"
 
@@ -31,9 +31,8 @@ TEST(UnigramGolden, LlamaSpmPiecesAsT5MatchLlamaCpp) {
   std::filesystem::remove_all(dir);
   EXPECT_EQ(t.model_kind(), "t5");
 
-  std::ifstream in(std::string(SLIMLLM_DATA) + "/tokenizer/unigram_llama_spm.json");
-  ASSERT_TRUE(in);
-  const nlohmann::json ref = nlohmann::json::parse(in);
+  const nlohmann::json& ref = testing::tokenizer_reference("unigram_llama_spm.json");
+  ASSERT_TRUE(ref.contains("cases"));
   ASSERT_GE(ref["cases"].size(), 20u);
   for (const auto& c : ref["cases"]) {
     const std::string text = c["text"].get<std::string>();

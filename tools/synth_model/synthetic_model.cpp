@@ -83,121 +83,109 @@ DType fit(DType wanted, int64_t row) {
   return DType::kF16;
 }
 
+// A preset's size: what differs between models of one architecture.
+struct Shape {
+  int layers, embedding, heads, kv_heads, head_dim, ffn, vocab, context;
+};
+
+// The tiny-llama and tiny-qwen2 size (SyntheticSpec's defaults).
+constexpr Shape kToyShape{2, 256, 4, 2, 0, 512, 512, 4096};
+// The decoder test fixtures' size (tests/data/decoders/).
+constexpr Shape kFixtureShape{2, 32, 4, 2, 16, 64, 320, 1024};
+
+// What every model of an architecture has whatever its size (the traits the writer's switches
+// name: qwen2's biases, qwen3's and gemma3's q/k norms, gemma's post norms, phi3's fused
+// matrices, granite's multipliers), at the given size.
+SyntheticSpec sized(const std::string& arch, const Shape& shape, const std::string& name) {
+  SyntheticSpec s;
+  s.arch = arch;
+  s.layers = shape.layers;
+  s.embedding = shape.embedding;
+  s.heads = shape.heads;
+  s.kv_heads = shape.kv_heads;
+  s.head_dim = shape.head_dim;
+  s.ffn = shape.ffn;
+  s.vocab = shape.vocab;
+  s.context = shape.context;
+  s.name = name;
+  const bool gemma = arch == "gemma2" || arch == "gemma3";
+  if (arch == "qwen2" || arch == "qwen3" || arch == "gemma3") s.rope_base = 1000000.0f;
+  if (arch == "qwen2" || arch == "qwen3" || gemma) s.rms_eps = 1e-6f;
+  s.rope_freqs = arch == "llama";
+  s.qkv_bias = arch == "qwen2";
+  s.qk_norm = arch == "qwen3" || arch == "gemma3";
+  s.post_norms = gemma;
+  s.fused = arch == "phi3";
+  if (arch == "granite") {
+    s.granite_embedding_scale = 12.0f;
+    s.granite_residual_scale = 0.22f;
+    s.granite_logit_scale = 8.0f;
+  }
+  return s;
+}
+
+// A test fixture: every layer counts (gain 0.5: enough to matter, little enough that the
+// quantized files' rounding noise does not grow through the layers), logits about ±5, and an
+// output matrix of its own (tied to the embedding, a random model repeats its input).
+SyntheticSpec fixture(const std::string& arch, const Shape& shape, const std::string& name) {
+  SyntheticSpec s = sized(arch, shape, name);
+  s.matrix_gain = 0.5f;
+  s.embedding_scale = 1.0f;
+  s.output_norm = 4.0f;
+  s.tied_embeddings = false;
+  return s;
+}
+
 }  // namespace
 
 SyntheticSpec synthetic_preset(const std::string& name) {
   SyntheticSpec s;
   if (name == "llama3.2-1b") {
-    s.arch = "llama";
-    s.layers = 16;
-    s.embedding = 2048;
-    s.heads = 32;
-    s.kv_heads = 8;
-    s.ffn = 8192;
-    s.vocab = 128256;
-    s.context = 131072;
+    s = sized("llama", {16, 2048, 32, 8, 0, 8192, 128256, 131072},
+              "Llama-3.2-1B synthetic (random weights)");
     s.rope_base = 500000.0f;
-    s.rope_freqs = true;
-    s.name = "Llama-3.2-1B synthetic (random weights)";
   } else if (name == "qwen2.5-3b") {
-    s.arch = "qwen2";
-    s.layers = 36;
-    s.embedding = 2048;
-    s.heads = 16;
-    s.kv_heads = 2;
-    s.ffn = 11008;
-    s.vocab = 151936;
-    s.context = 32768;
-    s.rope_base = 1000000.0f;
-    s.rms_eps = 1e-6f;
-    s.qkv_bias = true;
-    s.name = "Qwen2.5-3B synthetic (random weights)";
-  } else if (name == "qwen3-0.6b" || name == "qwen3-1.7b") {
-    const bool small = name == "qwen3-0.6b";
-    s.arch = "qwen3";
-    s.layers = 28;
-    s.embedding = small ? 1024 : 2048;
-    s.heads = 16;
-    s.kv_heads = 8;
-    s.head_dim = 128;
-    s.ffn = small ? 3072 : 6144;
-    s.vocab = 151936;
-    s.context = 40960;
-    s.rope_base = 1000000.0f;
-    s.rms_eps = 1e-6f;
-    s.qk_norm = true;
-    s.name =
-        small ? "Qwen3-0.6B synthetic (random weights)" : "Qwen3-1.7B synthetic (random weights)";
-  } else if (name == "tiny-llama") {
-    s.arch = "llama";
-    s.rope_freqs = true;
-    s.name = "tiny llama synthetic";
-  } else if (name == "tiny-qwen2") {
-    s.arch = "qwen2";
-    s.qkv_bias = true;
-    s.rms_eps = 1e-6f;
-    s.rope_base = 1000000.0f;
-    s.name = "tiny qwen2 synthetic";
-  } else if (name == "tiny-qwen3") {
-    // Heads wider than embedding / heads, as Qwen3's are. The test fixtures' weights
-    // (tests/data/decoders/): every layer counts (gain 0.5: enough to matter, little enough that
-    // the quantized files' rounding noise does not grow through the layers), logits about ±5.
-    s.arch = "qwen3";
-    s.embedding = 32;
-    s.heads = 4;
-    s.kv_heads = 2;
-    s.head_dim = 16;
-    s.ffn = 64;
-    s.vocab = 320;
-    s.context = 1024;
-    s.rope_base = 1000000.0f;
-    s.rms_eps = 1e-6f;
-    s.qk_norm = true;
-    s.matrix_gain = 0.5f;
-    s.embedding_scale = 1.0f;
-    s.output_norm = 4.0f;
-    // An output matrix of its own: tied to the embedding, a random model repeats its input.
-    s.tied_embeddings = false;
-    s.name = "tiny qwen3 synthetic";
+    s = sized("qwen2", {36, 2048, 16, 2, 0, 11008, 151936, 32768},
+              "Qwen2.5-3B synthetic (random weights)");
+  } else if (name == "qwen3-0.6b") {
+    s = sized("qwen3", {28, 1024, 16, 8, 128, 3072, 151936, 40960},
+              "Qwen3-0.6B synthetic (random weights)");
+  } else if (name == "qwen3-1.7b") {
+    s = sized("qwen3", {28, 2048, 16, 8, 128, 6144, 151936, 40960},
+              "Qwen3-1.7B synthetic (random weights)");
   } else if (name == "gemma3-1b") {
     // Gemma 3 1B: 26 layers, 4 heads of 256 over 1152, one KV head, window 512, a 262k vocabulary
     // tied to the output.
-    s.arch = "gemma3";
-    s.layers = 26;
-    s.embedding = 1152;
-    s.heads = 4;
-    s.kv_heads = 1;
-    s.head_dim = 256;
-    s.ffn = 6912;
-    s.vocab = 262144;
-    s.context = 32768;
-    s.rope_base = 1000000.0f;
-    s.rms_eps = 1e-6f;
-    s.qk_norm = true;
-    s.post_norms = true;
+    s = sized("gemma3", {26, 1152, 4, 1, 256, 6912, 262144, 32768},
+              "Gemma-3-1B synthetic (random weights)");
     s.sliding_window = 512;
-    s.name = "Gemma-3-1B synthetic (random weights)";
+  } else if (name == "phi4-mini") {
+    // Phi-4-mini-instruct's shape: 3.8B, 3/4 of each head rotated, LongRoPE over 4096.
+    s = sized("phi3", {32, 3072, 24, 8, 0, 8192, 200064, 131072},
+              "Phi-4-mini synthetic (random weights)");
+    s.rope_dims = 96;
+    s.longrope_original_context = 4096;
+    s.sliding_window = 262144;
+  } else if (name == "granite3.3-2b") {
+    s = sized("granite", {40, 2048, 32, 8, 0, 8192, 49159, 131072},
+              "Granite-3.3-2B synthetic (random weights)");
+    s.rope_base = 10000000.0f;
+    s.granite_attention_scale = 0.015625f;
+  } else if (name == "tiny-llama" || name == "tiny-qwen2") {
+    const std::string arch = name.substr(5);
+    s = sized(arch, kToyShape, "tiny " + arch + " synthetic");
+  } else if (name == "tiny-qwen3") {
+    // Heads wider than embedding / heads, as Qwen3's are.
+    s = fixture("qwen3", kFixtureShape, "tiny qwen3 synthetic");
   } else if (name == "tiny-gemma2" || name == "tiny-gemma3") {
-    // The test fixtures (tests/data/decoders/): weights as tiny-qwen3's; a window of 8 so that
-    // prompts and continuations run well past it; gemma3 needs 6 layers for one global layer.
+    // A window of 8 so that prompts and continuations run well past it; gemma3 needs 6 layers for
+    // one global layer.
     const bool g3 = name == "tiny-gemma3";
-    s.arch = g3 ? "gemma3" : "gemma2";
-    s.layers = g3 ? 6 : 2;
-    s.embedding = 32;
-    s.heads = 4;
-    s.kv_heads = 2;
-    s.head_dim = 16;
-    s.ffn = 64;
-    s.vocab = 320;
-    s.context = 1024;
-    s.rope_base = g3 ? 1000000.0f : 10000.0f;
-    s.rms_eps = 1e-6f;
-    s.qk_norm = g3;
-    s.post_norms = true;
+    const std::string arch = name.substr(5);
+    Shape shape = kFixtureShape;
+    shape.layers = g3 ? 6 : 2;
+    s = fixture(arch, shape, "tiny " + arch + " synthetic");
     s.sliding_window = 8;
-    s.matrix_gain = 0.5f;
-    s.embedding_scale = 1.0f;
-    s.output_norm = 4.0f;
     if (!g3) {
       // Caps low enough that the tiny model's scores and logits reach into them, logits that do
       // not saturate the final cap, and sub-layers that outweigh the (tied) embedding.
@@ -205,79 +193,26 @@ SyntheticSpec synthetic_preset(const std::string& name) {
       s.final_softcap = 10.0f;
       s.output_norm = 1.0f;
       s.post_norm = 3.0f;
+      // gemma2 always reads its logits from the embedding (llama.cpp); gemma3 may have its own.
+      s.tied_embeddings = true;
     }
-    // gemma2 always reads its logits from the embedding (llama.cpp); gemma3 may have its own.
-    s.tied_embeddings = !g3;
-    s.name = g3 ? "tiny gemma3 synthetic" : "tiny gemma2 synthetic";
-  } else if (name == "phi4-mini") {
-    // Phi-4-mini-instruct's shape: 3.8B, 3/4 of each head rotated, LongRoPE over 4096.
-    s.arch = "phi3";
-    s.layers = 32;
-    s.embedding = 3072;
-    s.heads = 24;
-    s.kv_heads = 8;
-    s.ffn = 8192;
-    s.vocab = 200064;
-    s.context = 131072;
-    s.rope_dims = 96;
-    s.longrope_original_context = 4096;
-    s.sliding_window = 262144;
-    s.fused = true;
-    s.name = "Phi-4-mini synthetic (random weights)";
-  } else if (name == "granite3.3-2b") {
-    s.arch = "granite";
-    s.layers = 40;
-    s.embedding = 2048;
-    s.heads = 32;
-    s.kv_heads = 8;
-    s.ffn = 8192;
-    s.vocab = 49159;
-    s.context = 131072;
-    s.rope_base = 10000000.0f;
-    s.granite_embedding_scale = 12.0f;
-    s.granite_residual_scale = 0.22f;
-    s.granite_attention_scale = 0.015625f;
-    s.granite_logit_scale = 8.0f;
-    s.name = "Granite-3.3-2B synthetic (random weights)";
   } else if (name == "tiny-phi3") {
     // The test fixture (tests/data/decoders/phi3-*): fused q/k/v and gate/up, 12 of each head's
     // 16 values rotated, grouped-query attention as Phi-4-mini's, and LongRoPE over an original
     // context of 512, so a context of 256 takes the short factors and one of 1024 the long.
-    s.arch = "phi3";
-    s.embedding = 64;
-    s.heads = 4;
-    s.kv_heads = 2;
-    s.ffn = 96;
-    s.vocab = 320;
-    s.context = 4096;
+    // Named "tiny Phi-style", not "phi3": llama.cpp then marks Phi-3 tokens.
+    s = fixture("phi3", {2, 64, 4, 2, 0, 96, 320, 4096}, "tiny Phi-style synthetic");
     s.rope_dims = 12;
     s.longrope_original_context = 512;
     s.sliding_window = 16;  // llama.cpp ignores Phi's window; a test shows slimllm does too
-    s.fused = true;
-    s.matrix_gain = 0.5f;
-    s.embedding_scale = 1.0f;
     s.output_norm = 8.0f;
-    s.tied_embeddings = false;
-    s.name = "tiny Phi-style synthetic";  // not "phi3": llama.cpp then marks Phi-3 tokens
   } else if (name == "tiny-granite") {
     // The test fixture (tests/data/decoders/granite-*): Granite 3.3's multipliers (its
     // residual and logit scales; attention.scale 1/8 over heads of 16, where 1/√16 = 1/4).
-    s.arch = "granite";
-    s.embedding = 64;
-    s.heads = 4;
-    s.kv_heads = 2;
-    s.ffn = 96;
-    s.vocab = 320;
-    s.context = 1024;
-    s.granite_embedding_scale = 12.0f;
-    s.granite_residual_scale = 0.22f;
+    s = fixture("granite", {2, 64, 4, 2, 0, 96, 320, 1024}, "tiny granite synthetic");
     s.granite_attention_scale = 0.125f;
-    s.granite_logit_scale = 8.0f;
-    s.matrix_gain = 0.5f;
     s.embedding_scale = 0.1f;
     s.output_norm = 64.0f;  // the logits ÷ 8 come out about ±8
-    s.tied_embeddings = false;
-    s.name = "tiny granite synthetic";
   } else {
     fail("unknown preset '", name,
          "' (llama3.2-1b, qwen2.5-3b, qwen3-0.6b, qwen3-1.7b, gemma3-1b, phi4-mini, "
