@@ -1,5 +1,6 @@
-// Times the matmul of each kernel variant per weight type on Llama-3.2-1B- and Qwen-2.5-3B-shaped
-// matrices, against the scalar reference and against the memory read bandwidth measured in the
+// Times the matmul of each kernel variant per weight type on Llama-3.2-1B-, Qwen-2.5-3B- and
+// Gemma-3-1B-shaped matrices (and Llama's and Gemma's output matrices alone: llama1b-out,
+// gemma1b-out), against the scalar reference and against the memory read bandwidth measured in the
 // same run.
 //
 // GEMV (decode, n = 1): one pass over every matrix of enough layers to exceed the caches (as a
@@ -77,6 +78,23 @@ const ModelShape kModels[] = {
      16,
      2,
      128},
+    // Gemma 3 1B: rows of 1152 (36 Q8_0 blocks) against Llama's 2048 (64).
+    {"gemma1b",
+     26,
+     {{"q", 1024, 1152},
+      {"k", 256, 1152},
+      {"v", 256, 1152},
+      {"o", 1152, 1024},
+      {"gate", 6912, 1152},
+      {"up", 6912, 1152},
+      {"down", 1152, 6912}},
+     4,
+     1,
+     256},
+    // The tied output matrices alone (one "layer"): Gemma 3's 262,144 rows of 1152 against
+    // Llama 3.2's 128,256 rows of 2048. Use with --attention 0.
+    {"gemma1b-out", 1, {{"out", 262144, 1152}}, 4, 1, 256},
+    {"llama1b-out", 1, {{"out", 128256, 2048}}, 32, 8, 64},
 };
 
 std::vector<std::string> split(const std::string& s) {

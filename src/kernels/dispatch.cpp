@@ -25,6 +25,7 @@ const KernelTable& reference_kernels() {
     t.softmax = ref::softmax;
     t.silu_mul = ref::silu_mul;
     t.gelu = ref::gelu;
+    t.gelu_mul = ref::gelu_mul;
     t.attention = ref::attention;
     return t;
   }();
@@ -101,6 +102,9 @@ void silu_mul(const float* gate, const float* up, float* out, int64_t n, ThreadP
 }
 void gelu(const float* x, float* out, int64_t n, ThreadPool* pool) {
   active_kernels().gelu(x, out, n, pool);
+}
+void gelu_mul(const float* gate, const float* up, float* out, int64_t n, ThreadPool* pool) {
+  active_kernels().gelu_mul(gate, up, out, n, pool);
 }
 void attention(const AttentionArgs& args, ThreadPool* pool) {
   active_kernels().attention(args, pool);

@@ -25,6 +25,8 @@ struct KernelTable {
   void (*silu_mul)(const float* gate, const float* up, float* out, int64_t n,
                    ThreadPool* pool) = nullptr;
   void (*gelu)(const float* x, float* out, int64_t n, ThreadPool* pool) = nullptr;
+  void (*gelu_mul)(const float* gate, const float* up, float* out, int64_t n,
+                   ThreadPool* pool) = nullptr;
   void (*attention)(const AttentionArgs& args, ThreadPool* pool) = nullptr;
 };
 

@@ -120,6 +120,12 @@ void silu_mul(const float* gate, const float* up, float* out, int64_t n, ThreadP
 // the original checkpoints trained with (the two differ by under 1e-3). `out` may alias `x`.
 void gelu(const float* x, float* out, int64_t n, ThreadPool* pool);
 
+// out[n] = gelu(gate) * up, gelu in the same tanh approximation, computed as
+// gate / (1 + e^(-2·√(2/π)·(gate + 0.044715·gate³))) (0.5·(1 + tanh(u)) = 1 / (1 + e^(-2u)), which
+// loses no precision to the cancellation in 1 + tanh(u) for negative gates): Gemma's feed-forward
+// in one pass. `out` may alias `gate` or `up`.
+void gelu_mul(const float* gate, const float* up, float* out, int64_t n, ThreadPool* pool);
+
 void attention(const AttentionArgs& args, ThreadPool* pool);
 
 }  // namespace slimllm

@@ -72,9 +72,7 @@ class GemmaModel final : public Model {
       rms_norm(s.x.data(), l.ffn_norm.data(), n, c.n_embd, c.norm_eps, s.xb.data(), pool);
       const MatmulOut gate_up[] = {{&l.w_gate, s.hb.data()}, {&l.w_up, s.hb2.data()}};
       matmul_many(gate_up, s.xb.data(), n, scratch, pool);
-      gelu(s.hb.data(), s.hb.data(), n * c.n_ff, pool);
-      for (int64_t j = 0; j < n * c.n_ff; ++j)
-        s.hb[static_cast<size_t>(j)] *= s.hb2[static_cast<size_t>(j)];
+      gelu_mul(s.hb.data(), s.hb2.data(), s.hb.data(), n * c.n_ff, pool);
       matmul(l.w_down, s.hb.data(), n, s.xb2.data(), scratch, pool);  // xb2[n, n_embd]
       rms_norm(s.xb2.data(), l.ffn_post_norm.data(), n, c.n_embd, c.norm_eps, s.xb2.data(), pool);
       add_in_place(s.x.data(), s.xb2.data(), n * c.n_embd);

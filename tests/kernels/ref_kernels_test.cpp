@@ -170,6 +170,31 @@ TEST(Gelu, TanhApproximation) {
   }
 }
 
+TEST(GeluMul, IsGeluOfGateTimesUp) {
+  // gelu_mul is gelu(gate) · up: against gelu() over the range where 1 + tanh(u) keeps its
+  // precision (the sigmoid form is the more exact one below), and at its limits.
+  for (float v = -4.0f; v <= 6.0f; v += 0.0625f) {
+    const float up = 1.5f - v / 8;
+    float g, out;
+    gelu(&v, &g, 1, nullptr);
+    gelu_mul(&v, &up, &out, 1, nullptr);
+    EXPECT_NEAR(out, g * up, 1e-6f + 4e-5f * std::fabs(g * up)) << v;
+  }
+  const float gate[] = {0.0f, 1.0f, -1.0f, 20.0f, -20.0f, -5.0f};
+  const float up[] = {3.0f, 2.0f, -2.0f, 0.5f, 7.0f, 1.0f};
+  float out[6];
+  gelu_mul(gate, up, out, 6, nullptr);
+  EXPECT_EQ(out[0], 0.0f);
+  // 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))) computed independently, times up.
+  EXPECT_NEAR(out[1], 2 * 0.8411920f, 2e-6f);
+  EXPECT_NEAR(out[2], -2 * -0.1588080f, 2e-6f);
+  EXPECT_EQ(out[3], 10.0f);  // saturates to x·up and to 0
+  EXPECT_NEAR(out[4], 0.0f, 1e-30f);
+  // Where 1 + tanh(u) cancels: x·Φ(x) of the approximation, 1 / (1 + e^(-2u)), in double.
+  const double u = 0.7978845608028654 * (-5.0 - 0.044715 * 125.0);
+  EXPECT_NEAR(out[5], -5.0 / (1.0 + std::exp(-2 * u)), 1e-6 * 5.0 / (1.0 + std::exp(-2 * u)));
+}
+
 TEST(Rope, NormalAndNeoxPairDifferentDimensions) {
   // One head of 4 values at position 1 with base 1 (θ = 1 for every pair).
   RopeParams p;

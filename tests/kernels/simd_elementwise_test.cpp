@@ -5,10 +5,13 @@
 // - RMSNorm: f32 sums instead of double, 4·2⁻²³·(dim/32 + 8) of the scale, plus 2 rounding steps.
 // - SiLU·mul and softmax: the vector exp is within a few ulp; 16·2⁻²³ relative, and for softmax
 //   the f32 sum adds n/8·2⁻²³.
+// - GELU·mul: as SiLU·mul, plus the rounding of exp's argument a = 2·√(2/π)·(g + 0.044715·g³)
+//   (FMA or not: a few ulp of a, which e^a turns into a relative error of about |a|·2⁻²³ each).
 // - RoPE: the angles are the reference's own values; only FMA contraction differs, 4·2⁻²³ of
 //   |x0| + |x1|.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <random>
 #include <string>
@@ -59,6 +62,7 @@ TEST_P(SimdElementwiseTest, UsesItsOwnKernels) {
   // Otherwise the comparisons below would compare the reference with itself.
   EXPECT_NE(table().rms_norm, reference_kernels().rms_norm);
   EXPECT_NE(table().silu_mul, reference_kernels().silu_mul);
+  EXPECT_NE(table().gelu_mul, reference_kernels().gelu_mul);
   EXPECT_NE(table().softmax, reference_kernels().softmax);
   EXPECT_NE(table().rope, reference_kernels().rope);
 }
@@ -107,6 +111,40 @@ TEST_P(SimdElementwiseTest, SiluMulMatchesTheReference) {
       ASSERT_NEAR(got[i], want[i], 16 * kUlp * std::fabs(want[i]) + 1e-35)
           << "n=" << n << " i=" << i << " gate=" << gate[i];
   }
+}
+
+TEST_P(SimdElementwiseTest, GeluMulMatchesTheReference) {
+  ThreadPool pool(2);
+  for (int64_t n : {1, 5, 8, 9, 64, 1000, 6912, 70001}) {
+    // Gates over the whole range, including where exp over- or underflows (|g| above ~5).
+    auto gate = random_values(static_cast<size_t>(n), 17, 3.0f);
+    if (n > 5) {
+      gate[0] = 100.0f;
+      gate[1] = -100.0f;
+      gate[2] = 0.0f;
+      gate[3] = -9.5f;
+      gate[4] = 1e20f;
+    }
+    const auto up = random_values(static_cast<size_t>(n), 18);
+    std::vector<float> want(gate.size()), got(gate.size());
+    ref::gelu_mul(gate.data(), up.data(), want.data(), n, nullptr);
+    table().gelu_mul(gate.data(), up.data(), got.data(), n, &pool);
+    for (int64_t i = 0; i < n; ++i) {
+      const double g = gate[i];
+      const double a = std::fabs(2 * 0.7978845608 * (g + 0.044715 * g * g * g));
+      const double tol = (16 + 4 * std::min(a, 90.0)) * kUlp;
+      ASSERT_NEAR(got[i], want[i], tol * std::fabs(want[i]) + 1e-35)
+          << "n=" << n << " i=" << i << " gate=" << gate[i];
+    }
+  }
+  // In place (out aliases gate), as the decoder calls it.
+  auto gate = random_values(100, 19, 2.0f);
+  const auto up = random_values(100, 20);
+  std::vector<float> want(100);
+  ref::gelu_mul(gate.data(), up.data(), want.data(), 100, nullptr);
+  table().gelu_mul(gate.data(), up.data(), gate.data(), 100, nullptr);
+  for (size_t i = 0; i < gate.size(); ++i)
+    ASSERT_NEAR(gate[i], want[i], 1e-5 * std::fabs(want[i]) + 1e-35) << i;
 }
 
 TEST_P(SimdElementwiseTest, SoftmaxMatchesTheReference) {

@@ -1,4 +1,4 @@
-// Reference row-wise operations: RMSNorm, LayerNorm, softmax, SiLU·mul, GELU.
+// Reference row-wise operations: RMSNorm, LayerNorm, softmax, SiLU·mul, GELU, GELU·mul.
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -85,6 +85,20 @@ void gelu(const float* x, float* out, int64_t n, ThreadPool* pool) {
         for (int64_t i = begin; i < end; ++i) {
           const float v = x[i];
           out[i] = 0.5f * v * (1.0f + std::tanh(kSqrt2OverPi * (v + 0.044715f * v * v * v)));
+        }
+      },
+      parallel_grain(16));
+}
+
+void gelu_mul(const float* gate, const float* up, float* out, int64_t n, ThreadPool* pool) {
+  constexpr float kTwoSqrt2OverPi = 2 * 0.7978845608028654f;
+  parallel_for(
+      pool, n,
+      [&](int64_t begin, int64_t end) {
+        for (int64_t i = begin; i < end; ++i) {
+          const float g = gate[i];
+          const float u2 = kTwoSqrt2OverPi * (g + 0.044715f * g * g * g);
+          out[i] = g / (1.0f + std::exp(-u2)) * up[i];
         }
       },
       parallel_grain(16));

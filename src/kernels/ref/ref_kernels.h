@@ -38,6 +38,7 @@ void rope(float* x, int64_t n_tokens, int64_t n_heads, int64_t head_dim, const i
 void softmax(float* x, int64_t n);
 void silu_mul(const float* gate, const float* up, float* out, int64_t n, ThreadPool* pool);
 void gelu(const float* x, float* out, int64_t n, ThreadPool* pool);
+void gelu_mul(const float* gate, const float* up, float* out, int64_t n, ThreadPool* pool);
 void attention(const AttentionArgs& args, ThreadPool* pool);
 
 // Converts `count` values of a row of `type`, starting `offset` values in (a block boundary), to

@@ -1,6 +1,7 @@
-// AVX2+FMA row-wise kernels: RMSNorm, SiLU·mul, softmax and RoPE. Both x86 tables use them
-// (they are bound by memory or by the trigonometry, not by vector width). Same contracts and
-// the same thread split as the reference (kernels/ref), which they are tested against.
+// AVX2+FMA row-wise kernels: RMSNorm, SiLU·mul, GELU·mul, softmax and RoPE. Both x86 tables use
+// them (they are bound by memory or by the trigonometry, not by vector width). Same contracts as
+// the reference (kernels/ref), which they are tested against, and its thread split except for the
+// gated activations (kGatedGrain).
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -48,6 +49,13 @@ __m256 exp8(__m256 x) {
       _mm256_add_epi32(_mm256_sub_epi32(ni, half_n), _mm256_set1_epi32(127)), 23));
   return _mm256_and_ps(_mm256_mul_ps(_mm256_mul_ps(p, s1), s2), in_range);
 }
+
+// Values per thread of the gated activations (SiLU·mul, GELU·mul). Vectorized they cost a few
+// cycles a value, not the reference's 16 multiply-adds: one decode token's feed-forward (6-11k
+// values, under 10 us) runs on the calling thread, where waking the pool's worker cost more than
+// it saved (gelu_mul of 6912 values: 8-11 us alone, 16-18 us split over 2 threads, on a busy
+// 2-core machine). Prompts (tokens × n_ff values) still split.
+constexpr int64_t kGatedGrain = 32768;
 
 }  // namespace
 
@@ -101,7 +109,33 @@ void silu_mul(const float* gate, const float* up, float* out, int64_t n, ThreadP
           out[i] = g / (1.0f + std::exp(-g)) * up[i];
         }
       },
-      ref::parallel_grain(16));
+      kGatedGrain);
+}
+
+void gelu_mul(const float* gate, const float* up, float* out, int64_t n, ThreadPool* pool) {
+  constexpr float kTwoSqrt2OverPi = 2 * 0.7978845608028654f;
+  parallel_for(
+      pool, n,
+      [&](int64_t begin, int64_t end) {
+        const __m256 c = _mm256_set1_ps(kTwoSqrt2OverPi);
+        const __m256 cubic = _mm256_set1_ps(0.044715f);
+        const __m256 one = _mm256_set1_ps(1.0f);
+        int64_t i = begin;
+        for (; i + 8 <= end; i += 8) {
+          const __m256 g = _mm256_loadu_ps(gate + i);
+          // -u2 = -c·(g + 0.044715·g³) = -c·g·(1 + 0.044715·g²)
+          const __m256 inner = _mm256_fmadd_ps(_mm256_mul_ps(cubic, g), _mm256_mul_ps(g, g), g);
+          const __m256 e = exp8(_mm256_mul_ps(_mm256_sub_ps(_mm256_setzero_ps(), c), inner));
+          const __m256 gelu = _mm256_div_ps(g, _mm256_add_ps(one, e));
+          _mm256_storeu_ps(out + i, _mm256_mul_ps(gelu, _mm256_loadu_ps(up + i)));
+        }
+        for (; i < end; ++i) {
+          const float g = gate[i];
+          const float u2 = kTwoSqrt2OverPi * (g + 0.044715f * g * g * g);
+          out[i] = g / (1.0f + std::exp(-u2)) * up[i];
+        }
+      },
+      kGatedGrain);
 }
 
 void softmax(float* x, int64_t n) {

@@ -65,6 +65,7 @@ namespace slimllm::x86::avx2 {
 void rms_norm(const float* x, const float* weight, int64_t n, int64_t dim, float eps, float* out,
               ThreadPool* pool);
 void silu_mul(const float* gate, const float* up, float* out, int64_t n, ThreadPool* pool);
+void gelu_mul(const float* gate, const float* up, float* out, int64_t n, ThreadPool* pool);
 void softmax(float* x, int64_t n);
 void rope(float* x, int64_t n_tokens, int64_t n_heads, int64_t head_dim, const int32_t* positions,
           const RopeParams& params, ThreadPool* pool);

@@ -42,6 +42,7 @@ const KernelTable& avx2_kernels() {
     t.attention = x86::avx2::attention;
     t.rms_norm = x86::avx2::rms_norm;
     t.silu_mul = x86::avx2::silu_mul;
+    t.gelu_mul = x86::avx2::gelu_mul;
     t.softmax = x86::avx2::softmax;
     t.rope = x86::avx2::rope;
     return t;
@@ -70,6 +71,7 @@ const KernelTable& avx512_kernels() {
     t.attention = x86::avx512::attention;
     t.rms_norm = x86::avx2::rms_norm;
     t.silu_mul = x86::avx2::silu_mul;
+    t.gelu_mul = x86::avx2::gelu_mul;
     t.softmax = x86::avx2::softmax;
     t.rope = x86::avx2::rope;
     return t;
