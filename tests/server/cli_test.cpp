@@ -15,6 +15,7 @@
 
 #include "fake_ollama.h"
 #include "gguf/writer.h"
+#include "cli_run.h"
 #include "test_server.h"
 
 namespace slimllm {
@@ -22,23 +23,9 @@ namespace {
 
 using testing::TestServer;
 
-struct CliRun {
-  int status;
-  std::string output;
-};
-
-// Runs `env slimllm args`, stdout and stderr together.
-CliRun run_binary(const std::string& env, const std::string& args) {
-  std::string command = env + " " + SLIMLLM_BINARY + " " + args + " 2>&1";
-  FILE* pipe = popen(command.c_str(), "r");
-  if (!pipe) return {-1, ""};
-  std::string output;
-  char buffer[4096];
-  size_t n;
-  while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) output.append(buffer, n);
-  int status = pclose(pipe);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
-}
+using testing::CliRun;
+using testing::json_lines_of;
+using testing::run_binary;
 
 CliRun run_cli(const TestServer& s, const std::string& args) {
   return run_binary("OLLAMA_HOST=127.0.0.1:" + std::to_string(s.port), args);
@@ -46,14 +33,6 @@ CliRun run_cli(const TestServer& s, const std::string& args) {
 
 std::vector<std::string> lines_of(const std::string& text) {
   return str_split(text, '\n');
-}
-
-// The lines of `text` that are JSON objects (the bench's --json output amid the log), parsed.
-std::vector<nlohmann::json> json_lines_of(const std::string& text) {
-  std::vector<nlohmann::json> objects;
-  for (const std::string& line : lines_of(text))
-    if (!line.empty() && line[0] == '{') objects.push_back(nlohmann::json::parse(line));
-  return objects;
 }
 
 TEST(Cli, ListPrintsOllamasTable) {

@@ -11,27 +11,11 @@
 #include <string>
 #include <vector>
 
+#include "cli_run.h"
 #include "synthetic_model.h"
 
 namespace slimllm {
 namespace {
-
-struct CliRun {
-  int status;
-  std::string output;
-};
-
-CliRun run_slimllm(const std::string& args) {
-  const std::string command = std::string(SLIMLLM_BINARY) + " " + args + " 2>&1";
-  FILE* pipe = popen(command.c_str(), "r");
-  if (!pipe) return {-1, ""};
-  std::string output;
-  char buffer[4096];
-  size_t n;
-  while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) output.append(buffer, n);
-  const int status = pclose(pipe);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
-}
 
 class FamilyBench : public ::testing::TestWithParam<const char*> {};
 
@@ -42,17 +26,11 @@ TEST_P(FamilyBench, ReportsPromptAndGenerationSpeeds) {
   const std::string path =
       ::testing::TempDir() + "/bench_" + preset + "_" + std::to_string(::getpid()) + ".gguf";
   write_synthetic_model(spec, path, 1);
-  const CliRun r = run_slimllm("bench " + path + " -p 8 -n 4 -r 1 -t 1 --json");
+  const testing::CliRun r =
+      testing::run_binary("", "bench " + path + " -p 8 -n 4 -r 1 -t 1 --json");
   std::remove(path.c_str());
   ASSERT_EQ(r.status, 0) << r.output;
-  std::vector<nlohmann::json> lines;
-  for (size_t start = 0; start < r.output.size();) {
-    size_t end = r.output.find('\n', start);
-    if (end == std::string::npos) end = r.output.size();
-    if (r.output[start] == '{')
-      lines.push_back(nlohmann::json::parse(r.output.substr(start, end - start)));
-    start = end + 1;
-  }
+  const std::vector<nlohmann::json> lines = testing::json_lines_of(r.output);
   ASSERT_EQ(lines.size(), 2u) << r.output;
   EXPECT_EQ(lines[0]["test"], "pp8");
   EXPECT_EQ(lines[1]["test"], "tg4");
