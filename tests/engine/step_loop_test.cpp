@@ -183,20 +183,21 @@ INSTANTIATE_TEST_SUITE_P(Models, Batched,
                                   (info.param.type == DType::kF32 ? "_f32" : "_q8_0");
                          });
 
+// Generates `j` on the loop; returns the tokens and how many prompt tokens came from a cache.
+std::pair<std::vector<int32_t>, int64_t> on(StepLoop& loop, const Job& j, int64_t need) {
+  auto seq = loop.join(j.prompt, loop.config().max_ctx, need);
+  FakeText text;
+  const GenerateStats st =
+      generate(*seq, j.prompt, greedy(j), text, [](std::string_view) { return true; });
+  return {text.pushed, st.prompt_cached_count};
+}
+
 class Cache : public ::testing::Test {
  protected:
   void SetUp() override {
     TinyModelSpec spec;
     spec.n_ff = 64;
     model_ = tiny(spec, "cache");
-  }
-  // Generates `j` on the loop; returns the tokens and how many prompt tokens came from a cache.
-  std::pair<std::vector<int32_t>, int64_t> on(StepLoop& loop, const Job& j, int64_t need) {
-    auto seq = loop.join(j.prompt, loop.config().max_ctx, need);
-    FakeText text;
-    const GenerateStats st =
-        generate(*seq, j.prompt, greedy(j), text, [](std::string_view) { return true; });
-    return {text.pushed, st.prompt_cached_count};
   }
   std::unique_ptr<Model> model_;
 };
@@ -318,13 +319,6 @@ class GemmaBatched : public ::testing::TestWithParam<std::string> {
     StepLoopConfig c = small_config(running);
     c.num_batch = std::max(8, c.slots);
     return c;
-  }
-  std::pair<std::vector<int32_t>, int64_t> on(StepLoop& loop, const Job& j, int64_t need) {
-    auto seq = loop.join(j.prompt, loop.config().max_ctx, need);
-    FakeText text;
-    const GenerateStats st =
-        generate(*seq, j.prompt, greedy(j), text, [](std::string_view) { return true; });
-    return {text.pushed, st.prompt_cached_count};
   }
   std::unique_ptr<Model> model_;
 };
