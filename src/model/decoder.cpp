@@ -42,6 +42,31 @@ void Model::bind_decoder_tensors(TensorTable& t, DecoderTensors extras) {
   }
 }
 
+void Model::self_attention(const LayerWeights& l, int64_t layer,
+                           std::span<const BatchToken> batch, KvCache& kv, ForwardState& s,
+                           const Scratch& scratch, ThreadPool* pool) const {
+  const ModelConfig& c = config_;
+  const int64_t n = static_cast<int64_t>(batch.size());
+  const RopeParams rope_params = c.rope(layer, kv.rope_context());
+  // q[n, n_head, head_dim], k and v[n, n_head_kv, head_dim]
+  const MatmulOut qkv[] = {{&l.wq, s.q.data()}, {&l.wk, s.k.data()}, {&l.wv, s.v.data()}};
+  matmul_many(qkv, s.xb.data(), n, scratch, pool);
+  add_bias(s.q.data(), l.bq, n, c.q_dim());
+  add_bias(s.k.data(), l.bk, n, c.kv_dim());
+  add_bias(s.v.data(), l.bv, n, c.kv_dim());
+  head_norm(s.q.data(), l.q_norm, n * c.n_head, pool);
+  head_norm(s.k.data(), l.k_norm, n * c.n_head_kv, pool);
+  rope(s.q.data(), n, c.n_head, c.head_dim, s.positions.data(), rope_params, pool);
+  rope(s.k.data(), n, c.n_head_kv, c.head_dim, s.positions.data(), rope_params, pool);
+  if (c.rope_attn_factor != 1.0f) {
+    scale_rotated(s.q.data(), n * c.n_head, c.rope_attn_factor);
+    scale_rotated(s.k.data(), n * c.n_head_kv, c.rope_attn_factor);
+  }
+  store_kv(kv, layer, batch, s.k.data(), s.v.data());
+  attend(kv, layer, batch, s, pool);                           // att[n, n_head, head_dim]
+  matmul(l.wo, s.att.data(), n, s.xb2.data(), scratch, pool);  // xb2[n, n_embd]
+}
+
 void Model::forward_layers(std::span<const BatchToken> batch, KvCache& kv, ForwardState& s,
                            ThreadPool* pool) const {
   const ModelConfig& c = config_;
@@ -53,29 +78,10 @@ void Model::forward_layers(std::span<const BatchToken> batch, KvCache& kv, Forwa
   if (c.embedding_scale != 0.0f) scale_in_place(s.x.data(), n * c.n_embd, c.embedding_scale);
   for (int64_t i = 0; i < c.n_layer; ++i) {
     const LayerWeights& l = weights_.layers[static_cast<size_t>(i)];
-    const RopeParams rope_params = c.rope(i, kv.rope_context());
 
-    // Attention: x += Wo · attention(rope(qn(Wq·xb + bq)), rope(kn(Wk·xb + bk)), Wv·xb + bv),
-    // xb = rmsnorm(x), qn and kn an RMSNorm of each head; biases and head norms are empty
-    // (skipped) where the architecture has none.
+    // Attention: x += Wo · attention(...) of xb = rmsnorm(x) (self_attention).
     rms_norm(s.x.data(), l.attn_norm.data(), n, c.n_embd, c.norm_eps, s.xb.data(), pool);
-    // q[n, n_head, head_dim], k and v[n, n_head_kv, head_dim]
-    const MatmulOut qkv[] = {{&l.wq, s.q.data()}, {&l.wk, s.k.data()}, {&l.wv, s.v.data()}};
-    matmul_many(qkv, s.xb.data(), n, scratch, pool);
-    add_bias(s.q.data(), l.bq, n, c.q_dim());
-    add_bias(s.k.data(), l.bk, n, c.kv_dim());
-    add_bias(s.v.data(), l.bv, n, c.kv_dim());
-    head_norm(s.q.data(), l.q_norm, n * c.n_head, pool);
-    head_norm(s.k.data(), l.k_norm, n * c.n_head_kv, pool);
-    rope(s.q.data(), n, c.n_head, c.head_dim, s.positions.data(), rope_params, pool);
-    rope(s.k.data(), n, c.n_head_kv, c.head_dim, s.positions.data(), rope_params, pool);
-    if (c.rope_attn_factor != 1.0f) {
-      scale_rotated(s.q.data(), n * c.n_head, c.rope_attn_factor);
-      scale_rotated(s.k.data(), n * c.n_head_kv, c.rope_attn_factor);
-    }
-    store_kv(kv, i, batch, s.k.data(), s.v.data());
-    attend(kv, i, batch, s, pool);                               // att[n, n_head, head_dim]
-    matmul(l.wo, s.att.data(), n, s.xb2.data(), scratch, pool);  // xb2[n, n_embd]
+    self_attention(l, i, batch, kv, s, scratch, pool);  // xb2[n, n_embd]
     add_scaled(s.x.data(), s.xb2.data(), n * c.n_embd, c.residual_scale);
 
     // Feed-forward (SwiGLU): x += W_down · (silu(W_gate·xb) ⊙ W_up·xb), xb = rmsnorm(x)

@@ -48,23 +48,14 @@ class GemmaModel final : public Model {
 
     // x[n, n_embd] = embeddings of the tokens · √n_embd
     get_rows(weights_.token_embd, s.ids.data(), n, s.x.data());
-    for (int64_t i = 0; i < n * c.n_embd; ++i) s.x[static_cast<size_t>(i)] *= c.embedding_scale;
+    scale_in_place(s.x.data(), n * c.n_embd, c.embedding_scale);
     for (int64_t i = 0; i < c.n_layer; ++i) {
       const LayerWeights& l = weights_.layers[static_cast<size_t>(i)];
-      const RopeParams rope_params = c.rope(i, kv.rope_context());
 
-      // Attention: x += post_norm(Wo · attention(rope(qn(Wq·xb)), rope(kn(Wk·xb)), Wv·xb)),
-      // xb = rmsnorm(x); attend() applies the layer's window, scale and soft cap.
+      // Attention: x += post_norm(Wo · attention(...)) of xb = rmsnorm(x) (self_attention, with
+      // q/k norms and no biases); attend() applies the layer's window, scale and soft cap.
       rms_norm(s.x.data(), l.attn_norm.data(), n, c.n_embd, c.norm_eps, s.xb.data(), pool);
-      const MatmulOut qkv[] = {{&l.wq, s.q.data()}, {&l.wk, s.k.data()}, {&l.wv, s.v.data()}};
-      matmul_many(qkv, s.xb.data(), n, scratch, pool);
-      head_norm(s.q.data(), l.q_norm, n * c.n_head, pool);
-      head_norm(s.k.data(), l.k_norm, n * c.n_head_kv, pool);
-      rope(s.q.data(), n, c.n_head, c.head_dim, s.positions.data(), rope_params, pool);
-      rope(s.k.data(), n, c.n_head_kv, c.head_dim, s.positions.data(), rope_params, pool);
-      store_kv(kv, i, batch, s.k.data(), s.v.data());
-      attend(kv, i, batch, s, pool);                               // att[n, n_head, head_dim]
-      matmul(l.wo, s.att.data(), n, s.xb2.data(), scratch, pool);  // xb2[n, n_embd]
+      self_attention(l, i, batch, kv, s, scratch, pool);  // xb2[n, n_embd]
       rms_norm(s.xb2.data(), l.attn_post_norm.data(), n, c.n_embd, c.norm_eps, s.xb2.data(), pool);
       add_in_place(s.x.data(), s.xb2.data(), n * c.n_embd);
 

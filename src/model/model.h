@@ -112,6 +112,13 @@ class Model {
   void bind_decoder_tensors(TensorTable& t, DecoderTensors extras);
 
   // Steps shared by the architectures' forward_layers().
+  // The decoder's self-attention of `layer` from state.xb (the normed residual stream) to
+  // state.xb2 [n, n_embd] = Wo · attention(rope(qn(Wq·xb + bq)), rope(kn(Wk·xb + bk)),
+  // Wv·xb + bv), the batch's keys and values stored in `kv`. Biases and head norms are skipped
+  // where the architecture has none; LongRoPE's magnitude factor applies where set.
+  void self_attention(const LayerWeights& l, int64_t layer, std::span<const BatchToken> batch,
+                      KvCache& kv, ForwardState& state, const Scratch& scratch,
+                      ThreadPool* pool) const;
   // Writes k, v [n, kv_dim] of the batch's tokens into their cells of `layer`.
   static void store_kv(KvCache& kv, int64_t layer, std::span<const BatchToken> batch,
                        const float* k, const float* v);
