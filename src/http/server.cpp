@@ -198,6 +198,18 @@ class Session : public SessionBase {
     }
   }
 
+  // A new outbox for this request's response, which wakes the I/O thread to flush it.
+  void open_outbox() {
+    auto out = std::make_shared<Outbox>(options().stream_buffer);
+    out->kick = [weak = weak_from_this(), raw = out.get()] {
+      if (auto s = weak.lock()) {
+        auto session = std::static_pointer_cast<Session>(s);
+        asio::post(session->stream_.get_executor(), [session, raw] { session->flush(raw); });
+      }
+    };
+    set_pipes(std::move(out), nullptr);
+  }
+
   void set_pipes(std::shared_ptr<Outbox> out, std::shared_ptr<Inbox> in) {
     std::lock_guard lock(pipes_mutex_);
     out_ = std::move(out);
@@ -286,14 +298,7 @@ class Session : public SessionBase {
       };
     }
     res_ = std::make_shared<Response>();
-    auto out = std::make_shared<Outbox>(options().stream_buffer);
-    out->kick = [weak = weak_from_this(), raw = out.get()] {
-      if (auto s = weak.lock()) {
-        auto session = std::static_pointer_cast<Session>(s);
-        asio::post(session->stream_.get_executor(), [session, raw] { session->flush(raw); });
-      }
-    };
-    set_pipes(std::move(out), nullptr);
+    open_outbox();
     keep_alive_ = head_->keep_alive();
     body_pending_ = !head_->is_done();
 
@@ -432,14 +437,7 @@ class Session : public SessionBase {
     res_ = std::make_shared<Response>();
     res_->status = status;
     res_->set_content(json_error(message), "application/json; charset=utf-8");
-    auto out = std::make_shared<Outbox>(options().stream_buffer);
-    out->kick = [weak = weak_from_this(), raw = out.get()] {
-      if (auto s = weak.lock()) {
-        auto session = std::static_pointer_cast<Session>(s);
-        asio::post(session->stream_.get_executor(), [session, raw] { session->flush(raw); });
-      }
-    };
-    set_pipes(std::move(out), nullptr);
+    open_outbox();
     quiet_ = true;
     std::string text = response_head(*res_, res_->body.size(), false, true) + res_->body;
     out_->push(text.data(), text.size(), false);
