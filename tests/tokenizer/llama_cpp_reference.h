@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "tokenizer/tokenizer.h"
+
 namespace slimllm::testing {
 
 // tests/data/tokenizer/<name> parsed; a missing file fails the test and reads as an empty object.
@@ -38,6 +40,25 @@ inline std::string param_name(const ::testing::TestParamInfo<std::string>& info)
   for (char& c : name)
     if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
   return name;
+}
+
+// Expects every string of `strings` to encode (no special tokens added or parsed) to its ids in
+// `expected`, naming the ones that differ after `label`; returns how many matched.
+inline size_t expect_reference_ids(const Tokenizer& tokenizer, const nlohmann::json& strings,
+                                   const nlohmann::json& expected, const std::string& label) {
+  EXPECT_EQ(expected.size(), strings.size()) << label;
+  size_t matched = 0;
+  for (size_t i = 0; i < strings.size() && i < expected.size(); ++i) {
+    const std::string text = strings[i].get<std::string>();
+    const std::vector<int32_t> want = expected[i].get<std::vector<int32_t>>();
+    const std::vector<int32_t> got = tokenizer.encode(text, false, false);
+    if (got == want) {
+      ++matched;
+    } else {
+      EXPECT_EQ(got, want) << label << "\"" << text << "\"";
+    }
+  }
+  return matched;
 }
 
 }  // namespace slimllm::testing

@@ -51,18 +51,9 @@ TEST_P(PreTokenizerMatchesLlamaCpp, OnEveryString) {
   const nlohmann::json& strings = reference()["strings"];
   const nlohmann::json& expected = reference()["ids"][pre];
   ASSERT_EQ(expected.size(), strings.size());
-  size_t matched = 0;
-  for (size_t i = 0; i < strings.size(); ++i) {
-    const std::string text = strings[i].get<std::string>();
-    const std::vector<int32_t> want = expected[i].get<std::vector<int32_t>>();
-    const std::vector<int32_t> got = tokenizer.encode(text, false, false);
-    if (got == want) {
-      ++matched;
-    } else {
-      EXPECT_EQ(got, want) << pre << ": \"" << text << "\"";
-    }
-  }
-  EXPECT_EQ(matched, strings.size()) << pre;
+  EXPECT_EQ(testing::expect_reference_ids(tokenizer, strings, expected, pre + ": "),
+            strings.size())
+      << pre;
 }
 
 INSTANTIATE_TEST_SUITE_P(AllNames, PreTokenizerMatchesLlamaCpp,

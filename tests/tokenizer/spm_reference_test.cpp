@@ -6,22 +6,16 @@
 // own declaration) is golden_test.cpp's.
 #include <gtest/gtest.h>
 
-#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "gguf/reader.h"
 #include "gguf/writer.h"
 #include "tokenizer/tokenizer.h"
+#include "llama_cpp_reference.h"
 #include "vocab_fixtures.h"
 
 namespace slimllm {
 namespace {
-
-nlohmann::json reference() {
-  std::ifstream in(std::string(SLIMLLM_DATA) + "/tokenizer/spm_no_space_prefix.json");
-  EXPECT_TRUE(in) << "tests/data/tokenizer/spm_no_space_prefix.json is missing";
-  return in ? nlohmann::json::parse(in) : nlohmann::json::object();
-}
 
 // The llama-spm vocabulary with add_space_prefix set (what tools/gguf_set writes), from memory.
 Tokenizer llama_spm_with_space_prefix(bool add_space_prefix) {
@@ -34,25 +28,14 @@ Tokenizer llama_spm_with_space_prefix(bool add_space_prefix) {
 }
 
 TEST(SentencePieceReference, WithoutTheSpacePrefixAsLlamaCpp) {
-  const nlohmann::json ref = reference();
+  const nlohmann::json& ref = testing::tokenizer_reference("spm_no_space_prefix.json");
   const nlohmann::json& strings = ref["strings"];
   const nlohmann::json& expected = ref["ids"];
   ASSERT_GE(strings.size(), 20u);
   ASSERT_EQ(expected.size(), strings.size());
   const Tokenizer tokenizer = llama_spm_with_space_prefix(false);
   EXPECT_FALSE(tokenizer.add_space_prefix());
-  size_t matched = 0;
-  for (size_t i = 0; i < strings.size(); ++i) {
-    const std::string text = strings[i].get<std::string>();
-    const std::vector<int32_t> want = expected[i].get<std::vector<int32_t>>();
-    const std::vector<int32_t> got = tokenizer.encode(text, false, false);
-    if (got == want) {
-      ++matched;
-    } else {
-      EXPECT_EQ(got, want) << "\"" << text << "\"";
-    }
-  }
-  EXPECT_EQ(matched, strings.size());
+  EXPECT_EQ(testing::expect_reference_ids(tokenizer, strings, expected, ""), strings.size());
   // The prefix changes the ids of a plain word: the table above tells the two apart.
   const Tokenizer prefixed = llama_spm_with_space_prefix(true);
   EXPECT_NE(prefixed.encode("Hello world", false, false),
