@@ -42,7 +42,6 @@ struct BenchOptions {
   std::string path;
   int prompt_tokens = 512;
   int gen_tokens = 128;
-  bool prompt_tokens_set = false, gen_tokens_set = false;  // given on the command line
   int threads = 0;
   int repetitions = 3;
   bool json = false;
@@ -428,11 +427,9 @@ void add_bench_command(CLI::App& app) {
   auto* cmd = app.add_subcommand("bench", "Measure prompt and generation speed of a GGUF model");
   cmd->add_option("model", options->path, "GGUF file")->required();
   cmd->add_option("--prompt-tokens,-p", options->prompt_tokens, "prompt length (0 skips)")
-      ->check(CLI::Range(0, 65536))
-      ->each([options](const std::string&) { options->prompt_tokens_set = true; });
+      ->check(CLI::Range(0, 65536));
   cmd->add_option("--gen-tokens,-n", options->gen_tokens, "tokens to generate (0 skips)")
-      ->check(CLI::Range(0, 65536))
-      ->each([options](const std::string&) { options->gen_tokens_set = true; });
+      ->check(CLI::Range(0, 65536));
   cmd->add_option("--threads,-t", options->threads,
                   "threads (default: the CPUs this process may use)")
       ->check(CLI::Range(0, 1024));
@@ -457,14 +454,15 @@ void add_bench_command(CLI::App& app) {
                   "batched decoding instead: sequences decoded together, one token each per "
                   "step (e.g. 1,2,4,8), each after its own prompt of -p tokens (default 100); "
                   "-n steps each");
-  cmd->callback([options] {
+  cmd->callback([options, cmd] {
     if (!options->sequences.empty()) {
       if (!options->embed.empty()) fail("bench: --sequences and --embed are separate benchmarks");
       BatchBenchOptions b;
       b.path = options->path;
       b.sequences = parse_sequence_counts(options->sequences);
-      b.prompt_tokens = options->prompt_tokens_set ? options->prompt_tokens : 100;
-      b.gen_tokens = options->gen_tokens_set ? options->gen_tokens : 64;
+      // -p and -n keep their meaning with batch sizes of their own when not given.
+      b.prompt_tokens = cmd->count("--prompt-tokens") > 0 ? options->prompt_tokens : 100;
+      b.gen_tokens = cmd->count("--gen-tokens") > 0 ? options->gen_tokens : 64;
       b.threads = options->threads;
       b.repetitions = options->repetitions;
       b.json = options->json;
